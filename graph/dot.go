@@ -1,0 +1,82 @@
+package graph
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteDOT writes the graph in Graphviz DOT format: one box per node with
+// its name, op and shape. Inputs are green, params blue, consts grey, and
+// nodes added by differentiation are drawn dashed in red, with the adjoint of
+// a node labelled ∂/∂name. With nodes given, only they and their ancestors
+// are drawn.
+func (g *Graph) WriteDOT(w io.Writer, nodes ...*Node) error {
+	keep := make([]bool, len(g.nodes))
+	if len(nodes) == 0 {
+		for i := range keep {
+			keep[i] = true
+		}
+	} else {
+		var mark func(n *Node)
+		mark = func(n *Node) {
+			if keep[n.id] {
+				return
+			}
+			keep[n.id] = true
+			for _, in := range n.inputs {
+				mark(in)
+			}
+		}
+		for _, n := range nodes {
+			mark(n)
+		}
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, "digraph gradgraph {")
+	fmt.Fprintln(bw, "  rankdir=BT;")
+	fmt.Fprintln(bw, `  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Helvetica"];`)
+	for _, n := range g.nodes {
+		if !keep[n.id] {
+			continue
+		}
+		what := n.kind.String()
+		if n.op != nil {
+			what = n.op.Type()
+		}
+		label := n.Name()
+		if n.adjointOf != nil {
+			label = "∂/∂" + n.adjointOf.Name()
+			if n.name != "" && n.name != label {
+				label = n.name + "\\n" + label
+			}
+		}
+		attrs := ""
+		switch {
+		case n.backward || n.adjointOf != nil:
+			attrs = `, style="rounded,dashed,filled", color=red, fillcolor="#fff0f0"`
+		case n.kind == KindInput:
+			attrs = `, fillcolor="#e6f5e6"`
+		case n.kind == KindParam:
+			attrs = `, fillcolor="#e6eefa"`
+		case n.kind == KindConst:
+			attrs = `, fillcolor="#eeeeee"`
+		}
+		fmt.Fprintf(bw, "  n%d [label=\"%s\\n%s\\n%s\"%s];\n", n.id, escape(label), escape(what), n.shape, attrs)
+	}
+	for _, n := range g.nodes {
+		if !keep[n.id] {
+			continue
+		}
+		for _, in := range n.inputs {
+			fmt.Fprintf(bw, "  n%d -> n%d;\n", in.id, n.id)
+		}
+	}
+	fmt.Fprintln(bw, "}")
+	return bw.Flush()
+}
+
+func escape(s string) string {
+	return strings.NewReplacer(`"`, `\"`, "\n", `\n`).Replace(s)
+}

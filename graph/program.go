@@ -1,0 +1,95 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Program runs the nodes that some outputs need, in topological order, with
+// every buffer allocated by Compile: Run allocates nothing.
+type Program struct {
+	g       *Graph
+	outputs []*Node
+	order   []*Node
+	steps   []step
+}
+
+type step struct {
+	op  Op
+	out *Value
+	in  []*Value
+}
+
+// Compile returns a Program that computes outputs. It runs only the op nodes
+// the outputs depend on, and allocates their storage now. Inputs, params and
+// consts are read where they stand, so feeding a new input value (Node.Set)
+// needs no recompilation.
+func (g *Graph) Compile(outputs ...*Node) (*Program, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
+	if len(outputs) == 0 {
+		return nil, errors.New("graph: compile: no outputs")
+	}
+	need := make([]bool, len(g.nodes))
+	var mark func(n *Node)
+	mark = func(n *Node) {
+		if need[n.id] {
+			return
+		}
+		need[n.id] = true
+		for _, in := range n.inputs {
+			mark(in)
+		}
+	}
+	for _, o := range outputs {
+		if o == nil || o.g != g {
+			return nil, fmt.Errorf("graph: compile: output %v is not a node of this graph", o)
+		}
+		mark(o)
+	}
+	p := &Program{g: g, outputs: outputs}
+	// Creation order is topological: a node's inputs exist before it.
+	for _, n := range g.nodes {
+		if !need[n.id] {
+			continue
+		}
+		p.order = append(p.order, n)
+		if n.kind != KindOp {
+			continue
+		}
+		s := step{op: n.op, out: n.Storage(), in: make([]*Value, len(n.inputs))}
+		for i, in := range n.inputs {
+			s.in[i] = in.Storage()
+		}
+		p.steps = append(p.steps, s)
+	}
+	return p, nil
+}
+
+// Run computes every op node of the program from the current values of its
+// inputs, params and consts.
+func (p *Program) Run() {
+	for i := range p.steps {
+		s := &p.steps[i]
+		s.op.Forward(s.out, s.in)
+	}
+}
+
+// Outputs returns the nodes the program was compiled for.
+func (p *Program) Outputs() []*Node { return p.outputs }
+
+// Nodes returns the nodes the program reads or computes, in run order.
+func (p *Program) Nodes() []*Node { return p.order }
+
+// CheckFinite returns a *NonFiniteError naming the first node, in run order,
+// whose value holds a NaN or an infinity; nil if every value is finite. Call
+// it after Run when a cost turns out non-finite, to find where it started.
+func (p *Program) CheckFinite() error {
+	for _, n := range p.order {
+		if i, x, bad := firstNonFinite(n.Storage()); bad {
+			return &NonFiniteError{Node: n, Index: i, Value: x}
+		}
+	}
+	return nil
+}

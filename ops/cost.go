@@ -1,0 +1,147 @@
+package ops
+
+import (
+	"math"
+
+	"github.com/gradgraph/gradgraph/graph"
+)
+
+// The costs compare an output a with targets y, both n × M in the lecture's
+// layout (one column per sample), and return the scalar batch cost
+// 𝒞 = (1/M) Σ_k C(a_(k), y_(k)).
+
+type costCode uint8
+
+const (
+	costQuadratic costCode = iota
+	costBCE
+	costCE
+	costSoftmaxCE
+)
+
+var costNames = [...]string{"QuadraticCost", "BinaryCrossEntropy", "CrossEntropy", "SoftmaxCrossEntropy"}
+
+// QuadraticCost returns (1/M) Σ_k ½‖a_(k) − y_(k)‖².
+func QuadraticCost(a, y *graph.Node) *graph.Node { return graph.ApplyOn(costOp{costQuadratic}, a, y) }
+
+// BinaryCrossEntropy returns −(1/M) Σ_k Σ_i [y ln a + (1 − y) ln(1 − a)].
+func BinaryCrossEntropy(a, y *graph.Node) *graph.Node {
+	return graph.ApplyOn(costOp{costBCE}, a, y)
+}
+
+// CrossEntropy returns −(1/M) Σ_k Σ_i y ln a, for a from a softmax layer.
+func CrossEntropy(a, y *graph.Node) *graph.Node { return graph.ApplyOn(costOp{costCE}, a, y) }
+
+// SoftmaxCrossEntropy returns CrossEntropy(Softmax(z, 0), y) computed in one
+// numerically stable pass (log-sum-exp per column), so large logits neither
+// overflow nor lose the gradient. Its gradient with respect to z is
+// (softmax(z)·Σy − y)/M per column: for one-hot targets, (a − y)/M.
+func SoftmaxCrossEntropy(z, y *graph.Node) *graph.Node {
+	return graph.ApplyOn(costOp{costSoftmaxCE}, z, y)
+}
+
+type costOp struct{ code costCode }
+
+func (o costOp) Type() string { return costNames[o.code] }
+
+func (o costOp) Shape(in []*graph.Node) (graph.Shape, error) {
+	a, y := in[0].Shape(), in[1].Shape()
+	if len(a) != 2 {
+		return nil, graph.ShapeError(o, in, "are not n×M matrices (one column per sample)")
+	}
+	if !a.Equal(y) {
+		return nil, graph.ShapeError(o, in, "differ")
+	}
+	return graph.Shape{}, nil
+}
+
+func (o costOp) Forward(out *graph.Value, in []*graph.Value) {
+	a, y := in[0], in[1]
+	rows, cols := a.Shape[0], a.Shape[1]
+	if out.F64 != nil {
+		out.F64[0] = costK(o.code, a.F64, y.F64, rows, cols)
+	} else {
+		out.F32[0] = costK(o.code, a.F32, y.F32, rows, cols)
+	}
+}
+
+// costK accumulates in float64 whatever T is, so a float32 cost over a
+// large batch does not lose digits.
+func costK[T Float](code costCode, a, y []T, rows, cols int) T {
+	var s float64
+	switch code {
+	case costQuadratic:
+		for i, v := range a {
+			d := float64(v - y[i])
+			s += 0.5 * d * d
+		}
+	case costBCE:
+		for i, v := range a {
+			p, t := float64(v), float64(y[i])
+			s -= t*math.Log(p) + (1-t)*math.Log(1-p)
+		}
+	case costCE:
+		for i, v := range a {
+			if t := float64(y[i]); t != 0 {
+				s -= t * math.Log(float64(v))
+			}
+		}
+	case costSoftmaxCE:
+		for c := 0; c < cols; c++ {
+			m := math.Inf(-1)
+			for r := 0; r < rows; r++ {
+				m = max(m, float64(a[r*cols+c]))
+			}
+			var e, ty, tz float64
+			for r := 0; r < rows; r++ {
+				z, t := float64(a[r*cols+c]), float64(y[r*cols+c])
+				e += math.Exp(z - m)
+				ty += t
+				tz += t * z
+			}
+			// −Σ t (z − lse) = lse·Σt − Σ t z
+			s += (m+math.Log(e))*ty - tz
+		}
+	}
+	return T(s / float64(cols))
+}
+
+// VJP: g is the scalar adjoint of the cost; every term carries g/M.
+func (o costOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
+	a, y := n.Inputs()[0], n.Inputs()[1]
+	invM := 1 / float64(a.Shape()[1])
+	one := func() *graph.Node { return scalarLike(a, 1) }
+	var da, dy *graph.Node
+	switch o.code {
+	case costQuadratic: // ∂/∂a ½(a−y)² = a − y
+		if need[0] || need[1] {
+			d := Mul(g, Scale(Sub(a, y), invM))
+			da = pick(need[0], d)
+			if need[1] {
+				dy = Neg(d)
+			}
+		}
+	case costBCE: // ∂/∂a = (a − y)/(a(1 − a)); ∂/∂y = ln(1 − a) − ln a
+		if need[0] {
+			da = Mul(g, Scale(Div(Sub(a, y), Mul(a, Sub(one(), a))), invM))
+		}
+		if need[1] {
+			dy = Mul(g, Scale(Sub(Log(Sub(one(), a)), Log(a)), invM))
+		}
+	case costCE: // ∂/∂a = −y/a; ∂/∂y = −ln a
+		if need[0] {
+			da = Mul(g, Scale(Div(y, a), -invM))
+		}
+		if need[1] {
+			dy = Mul(g, Scale(Log(a), -invM))
+		}
+	case costSoftmaxCE: // ∂/∂z = softmax(z)·Σy − y; ∂/∂y = −log softmax(z)
+		if need[0] {
+			da = Mul(g, Scale(Sub(Mul(Softmax(a, 0), SumAxis(y, 0)), y), invM))
+		}
+		if need[1] {
+			dy = Mul(g, Scale(LogSoftmax(a, 0), -invM))
+		}
+	}
+	return []*graph.Node{da, dy}
+}
