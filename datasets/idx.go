@@ -228,11 +228,15 @@ func readIDX(r io.Reader, name string, left, hint int64) (*IDX, error) {
 	x.Dims = make([]int, nd)
 	total := uint64(size)
 	for i := range x.Dims {
-		d := uint64(binary.BigEndian.Uint32(hdr[4*i:]))
-		x.Dims[i] = int(d)
+		x.Dims[i] = int(binary.BigEndian.Uint32(hdr[4*i:]))
+		if x.Dims[i] == 0 {
+			total = 0
+		}
+	}
+	for _, d := range x.Dims {
 		// total ≤ MaxIDXBytes < 2³² and d < 2³², so the product fits.
-		if total *= d; total > MaxIDXBytes {
-			return nil, fmt.Errorf("datasets: %s: IDX dimensions %v claim more than the %d-byte limit", name, dimsPrefix(hdr[:4*nd]), MaxIDXBytes)
+		if total *= uint64(d); total > MaxIDXBytes {
+			return nil, fmt.Errorf("datasets: %s: IDX dimensions %v claim more than the %d-byte limit", name, x.Dims, MaxIDXBytes)
 		}
 	}
 	need := int64(total)
@@ -252,15 +256,6 @@ func readIDX(r io.Reader, name string, left, hint int64) (*IDX, error) {
 		return nil, ioError(name, "", err)
 	}
 	return x, nil
-}
-
-// dimsPrefix decodes big-endian uint32 dimensions for an error message.
-func dimsPrefix(b []byte) []uint32 {
-	d := make([]uint32, len(b)/4)
-	for i := range d {
-		d[i] = binary.BigEndian.Uint32(b[4*i:])
-	}
-	return d
 }
 
 // readN reads exactly need bytes from r. hint, when in (0, need], sizes the
