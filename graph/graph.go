@@ -163,6 +163,9 @@ func (n *Node) Name() string {
 	return fmt.Sprintf("%s#%d", n.kind, n.id)
 }
 
+// HasName reports whether n was given a name with Named.
+func (n *Node) HasName() bool { return n.name != "" }
+
 // Named gives n a name (for errors, pictures and Graph.Node) and returns n.
 // Naming two nodes alike is a build error.
 func (n *Node) Named(name string) *Node {

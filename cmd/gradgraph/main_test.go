@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// runCLI runs the command line in-process.
+func runCLI(args ...string) (stdout, stderr string, code int) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return o.String(), e.String(), code
+}
+
+// compareJSON checks every number of want against got, field by field: for
+// each array of numbers (or single number) at a path, max|got − want| ≤
+// tol(path)·(1 + max|want|), the rule of shared/cases/README.md. Keys in
+// want must exist in got; extra keys in got are allowed.
+func compareJSON(t *testing.T, path string, want, got any, tol func(path string) float64) {
+	t.Helper()
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		require.Truef(t, ok, "%s: got %T, want an object", path, got)
+		for k, v := range w {
+			gv, ok := g[k]
+			require.Truef(t, ok, "%s.%s: missing", path, k)
+			compareJSON(t, path+"."+k, v, gv, tol)
+		}
+	case []any:
+		g, ok := got.([]any)
+		require.Truef(t, ok, "%s: got %T, want an array", path, got)
+		require.Lenf(t, g, len(w), "%s: length", path)
+		if len(w) > 0 {
+			if _, isNum := flatten(w); isNum {
+				wf, _ := flatten(w)
+				gf, ok := flatten(g)
+				require.Truef(t, ok, "%s: got non-numbers", path)
+				require.Lenf(t, gf, len(wf), "%s: number count", path)
+				checkClose(t, path, wf, gf, tol(path))
+				return
+			}
+		}
+		for i := range w {
+			compareJSON(t, path+"[]", w[i], g[i], tol)
+		}
+	case float64:
+		g, ok := got.(float64)
+		require.Truef(t, ok, "%s: got %T, want a number", path, got)
+		checkClose(t, path, []float64{w}, []float64{g}, tol(path))
+	default:
+		assert.Equalf(t, want, got, "%s", path)
+	}
+}
+
+// flatten returns the numbers of a (nested) array and whether it holds only
+// numbers.
+func flatten(a []any) ([]float64, bool) {
+	var out []float64
+	for _, x := range a {
+		switch v := x.(type) {
+		case float64:
+			out = append(out, v)
+		case []any:
+			f, ok := flatten(v)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, f...)
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+func checkClose(t *testing.T, path string, want, got []float64, tol float64) {
+	t.Helper()
+	var maxWant, maxDiff float64
+	for i := range want {
+		maxWant = math.Max(maxWant, math.Abs(want[i]))
+		maxDiff = math.Max(maxDiff, math.Abs(got[i]-want[i]))
+	}
+	assert.LessOrEqualf(t, maxDiff, tol*(1+maxWant), "%s: max |got − want| = %g", path, maxDiff)
+}
+
+func sampleCases(t *testing.T, dir string) []string {
+	specs, err := filepath.Glob(filepath.Join("..", "..", "testdata", dir, "*.spec.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, specs)
+	return specs
+}
+
+func TestGradcheckSamples(t *testing.T) {
+	for _, spec := range sampleCases(t, "gradcheck") {
+		t.Run(filepath.Base(spec), func(t *testing.T) {
+			out, errOut, code := runCLI("gradcheck", "--spec", spec, "--json")
+			require.Equal(t, 0, code, errOut)
+			require.Empty(t, errOut)
+			var got, want any
+			require.NoError(t, json.Unmarshal([]byte(out), &got))
+			data, err := os.ReadFile(strings.TrimSuffix(spec, ".spec.json") + ".expected.json")
+			require.NoError(t, err)
+			require.NoError(t, json.Unmarshal(data, &want))
+			// The independent implementation's max_abs_diff values are its
+			// own rounding; ours need only be small (checked below).
+			delete(want.(map[string]any), "max_abs_diff")
+			compareJSON(t, "", want, got, func(path string) float64 {
+				if strings.HasSuffix(path, ".numeric") {
+					return 1e-5
+				}
+				return 1e-9
+			})
+			d := got.(map[string]any)["max_abs_diff"].(map[string]any)
+			assert.Less(t, d["manual_vs_autodiff"].(float64), 1e-12)
+			assert.Less(t, d["autodiff_vs_numeric"].(float64), 1e-7)
+		})
+	}
+}
+
+func TestGradcheckFloat32(t *testing.T) {
+	for _, spec := range sampleCases(t, "gradcheck") {
+		out, errOut, code := runCLI("gradcheck", "--spec", spec, "--json", "--dtype", "float32")
+		require.Equal(t, 0, code, errOut)
+		var got map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &got))
+		assert.Equal(t, "float32", got["dtype"])
+		assert.Equal(t, true, got["agree"])
+	}
+}
+
+func TestGradcheckTable(t *testing.T) {
+	out, errOut, code := runCLI("gradcheck", "--spec", sampleCases(t, "gradcheck")[0])
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "layer  pair                 max abs   max rel   verdict\n")
+	assert.Regexp(t, `(?m)^1 +manual vs autodiff +\S+ +\S+ +ok$`, out)
+	assert.Regexp(t, `(?m)^2 +autodiff vs numeric +\S+ +\S+ +ok$`, out)
+}
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	return p
+}
+
+// TestBadInputOneLine checks that bad input ends with one line on stderr,
+// a non-zero status and nothing on stdout.
+func TestBadInputOneLine(t *testing.T) {
+	good := `{"cost": "quadratic", "layers": [{"activation": "sigmoid", "weights": [[0.1, -0.2], [0.3, 0.4], [0.5, -0.6]], "bias": [0.01, -0.02]}, {"activation": "identity", "weights": [[0.7], [-0.8]], "bias": [0.03]}], "inputs": [[1.0, 0.5], [-1.0, 2.0], [0.0, 1.0]], "targets": [[0.25, -0.5]]}`
+	chained := strings.Replace(good, `"weights": [[0.7], [-0.8]]`, `"weights": [[0.7], [-0.8], [0.9]]`, 1)
+	tests := []struct {
+		name string
+		args []string
+		want string
+		code int
+	}{
+		{"missing spec", []string{"gradcheck"}, "gradgraph: --spec is required", 2},
+		{"unknown flag", []string{"gradcheck", "--sepc", "x"}, "gradgraph: gradcheck: flag provided but not defined: -sepc", 2},
+		{"bad dtype", []string{"gradcheck", "--spec", "x", "--dtype", "float16"}, `gradgraph: --dtype: unknown dtype "float16" (want float64 or float32)`, 2},
+		{"bad epsilon", []string{"gradcheck", "--spec", "x", "--epsilon", "-1"}, "gradgraph: --epsilon: -1, want a number in (0, 1]", 2},
+		{"no such file", []string{"gradcheck", "--spec", "/nonexistent/net.json"}, "gradgraph: --spec: open /nonexistent/net.json: no such file or directory", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runCLI(tt.args...)
+			assert.Equal(t, tt.code, code)
+			assert.Empty(t, out)
+			assert.Equal(t, tt.want+"\n", errOut)
+		})
+	}
+	t.Run("shapes do not chain", func(t *testing.T) {
+		p := writeTemp(t, "net.json", chained)
+		out, errOut, code := runCLI("gradcheck", "--spec", p, "--json")
+		assert.Equal(t, 1, code)
+		assert.Empty(t, out)
+		assert.Equal(t, "gradgraph: "+p+": layers[1].weights: got 3x1, want 2x1\n", errOut)
+	})
+}
+
+func TestUnknownCommand(t *testing.T) {
+	out, errOut, code := runCLI("frobnicate")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Regexp(t, `^gradgraph: unknown command "frobnicate" \(want [a-z, ]*gradcheck[a-z, ]*\)\n$`, errOut)
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	for _, cmd := range []string{"gradcheck"} {
+		out, errOut, code := runCLI(cmd, "--help")
+		assert.Equal(t, 0, code)
+		assert.Empty(t, errOut)
+		assert.Contains(t, out, "Usage: gradgraph "+cmd)
+	}
+	out, _, code := runCLI("--help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "gradcheck")
+}
