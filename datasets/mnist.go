@@ -250,13 +250,13 @@ func loadMNISTPair(name, imagesStem, labelsStem string) (*Dataset, error) {
 	return mnistFromIDX(name, img, lab, filepath.Base(imgPath), filepath.Base(labPath))
 }
 
-// pixelScale maps a byte to its value in [0, 1].
-var pixelScale = func() (t [256]float32) {
-	for i := range t {
-		t[i] = float32(i) / 255
+// scalePixels sets x[i] = p[i]/255, the pixel values scaled to [0, 1].
+func scalePixels(x []float32, p []byte) {
+	x = x[:len(p)]
+	for i, v := range p {
+		x[i] = float32(v) / 255
 	}
-	return t
-}()
+}
 
 // idxMagic returns the magic number of x's header.
 func idxMagic(x *IDX) uint32 { return uint32(x.Type)<<8 | uint32(len(x.Dims)) }
@@ -284,9 +284,7 @@ func mnistFromIDX(name string, img, lab *IDX, imgName, labName string) (*Dataset
 		}
 	}
 	x := make([]float32, len(img.Data))
-	for i, p := range img.Data {
-		x[i] = pixelScale[p]
-	}
+	scalePixels(x, img.Data)
 	return &Dataset{
 		Name:     name,
 		Features: MNISTRows * MNISTCols,
