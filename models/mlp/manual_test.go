@@ -2,6 +2,7 @@ package mlp_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -97,4 +98,34 @@ func TestGradcheckSamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A 2-2-1 network with explicit weights on a mini-batch of two samples.
+func ExampleBackprop() {
+	net, err := mlp.FromWeights(mlp.Quadratic,
+		[]mlp.Activation{mlp.Sigmoid, mlp.Identity},
+		[][][]float64{
+			{{0.5, -0.5}, {0.25, 1}}, // Ω¹, 2×2
+			{{1}, {-1}},              // Ω², 2×1
+		},
+		[][]float64{{0, 0.1}, {0.2}}, // β¹, β²
+		tensor.Float64)
+	if err != nil {
+		panic(err)
+	}
+	x, _ := mlp.FromRows([][]float64{{1, -1}, {0.5, 2}}, tensor.Float64) // α⁰: one column per sample
+	y, _ := mlp.FromRows([][]float64{{1, 0}}, tensor.Float64)            // ρ
+	m, err := mlp.Backprop(net, x, y)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("cost %.6f\n", m.Cost)
+	fmt.Printf("B̄² %.6f\n", mlp.Rows(m.B[1]))
+	fmt.Printf("Gradient(Ω²) %.6f\n", mlp.Rows(m.GradWeights[1]))
+	fmt.Printf("Gradient(β¹) %.6f\n", mlp.Float64s(m.GradBias[0]))
+	// Output:
+	// cost 0.126767
+	// B̄² [[-0.673624 -0.230862]]
+	// Gradient(Ω²) [[-0.277100] [-0.284269]]
+	// Gradient(β¹) [-0.105345 0.091422]
 }
