@@ -28,11 +28,16 @@ type Activation string
 // The activation functions. Softmax acts on each column (the n_j units of one
 // sample); ReLU'(0) is taken as 0.
 const (
+	// Identity is Φ(z) = z.
 	Identity Activation = "identity"
-	Sigmoid  Activation = "sigmoid"
-	Tanh     Activation = "tanh"
-	ReLU     Activation = "relu"
-	Softmax  Activation = "softmax"
+	// Sigmoid is Φ(z) = 1/(1 + e^{−z}).
+	Sigmoid Activation = "sigmoid"
+	// Tanh is Φ(z) = tanh z.
+	Tanh Activation = "tanh"
+	// ReLU is Φ(z) = max(z, 0), with ReLU'(0) = 0.
+	ReLU Activation = "relu"
+	// Softmax is Φ(z)_i = e^{z_i} / Σ_l e^{z_l} over the units of one column.
+	Softmax Activation = "softmax"
 )
 
 // Activations lists every valid Activation, in the order messages name them.
@@ -60,9 +65,12 @@ type Cost string
 // limit of x ln x), so a one-hot target does not turn a saturated output
 // into NaN.
 const (
-	Quadratic          Cost = "quadratic"
+	// Quadratic is C(a, ρ) = ½ Σ_i (a_i − ρ_i)².
+	Quadratic Cost = "quadratic"
+	// BinaryCrossEntropy is C(a, ρ) = −Σ_i [ρ_i ln a_i + (1 − ρ_i) ln(1 − a_i)].
 	BinaryCrossEntropy Cost = "binary_cross_entropy"
-	CrossEntropy       Cost = "cross_entropy"
+	// CrossEntropy is C(a, ρ) = −Σ_i ρ_i ln a_i.
+	CrossEntropy Cost = "cross_entropy"
 )
 
 // Costs lists every valid Cost, in the order messages name them.
