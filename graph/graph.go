@@ -337,6 +337,17 @@ func (g *Graph) Param(name string, t *tensor.Dense) *Node {
 	return g.fromTensor(KindParam, name, t)
 }
 
+// SharedParam adds a parameter that shares p's storage: writing one writes
+// both. Two graphs of one network for different batch sizes share their
+// weights this way.
+func (g *Graph) SharedParam(name string, p *Node) *Node {
+	n := g.leaf(KindParam, name, p.dtype, p.shape)
+	if !n.failed {
+		n.val = p.Storage()
+	}
+	return n
+}
+
 // Const adds a constant holding a copy of t.
 func (g *Graph) Const(name string, t *tensor.Dense) *Node {
 	return g.fromTensor(KindConst, name, t)

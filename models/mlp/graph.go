@@ -38,7 +38,15 @@ type Graph struct {
 // layer with the cross-entropy cost is costed by the fused, numerically
 // stable SoftmaxCrossEntropy on ζ^L; α^L = softmax(ζ^L) is still a node,
 // for predictions. The parameter nodes hold copies of net's values.
-func Build(net *Network, m int) (*Graph, error) {
+func Build(net *Network, m int) (*Graph, error) { return build(net, m, nil) }
+
+// Resized returns the same network built for batches of m samples, whose
+// parameter nodes share mg's storage: a step on one is a step on both. A
+// training loop uses it for a last, shorter batch, and evaluation for
+// batches of another size.
+func (mg *Graph) Resized(m int) (*Graph, error) { return build(mg.net, m, mg) }
+
+func build(net *Network, m int, share *Graph) (*Graph, error) {
 	if err := net.Validate(); err != nil {
 		return nil, err
 	}
@@ -58,8 +66,14 @@ func Build(net *Network, m int) (*Graph, error) {
 	mg.Alpha = append(mg.Alpha, mg.Input)
 	a := mg.Input
 	for j, l := range net.Layers {
-		w := g.Param(fmt.Sprintf("Omega%d", j+1), l.Weights)
-		b := g.Param(fmt.Sprintf("beta%d", j+1), column(l.Bias))
+		var w, b *graph.Node
+		if share != nil {
+			w = g.SharedParam(fmt.Sprintf("Omega%d", j+1), share.Weights[j])
+			b = g.SharedParam(fmt.Sprintf("beta%d", j+1), share.Biases[j])
+		} else {
+			w = g.Param(fmt.Sprintf("Omega%d", j+1), l.Weights)
+			b = g.Param(fmt.Sprintf("beta%d", j+1), column(l.Bias))
+		}
 		z := ops.Add(ops.MatMul(w, a, ops.TransA), b).Named(fmt.Sprintf("zeta%d", j+1))
 		a = activation(l.Activation, z).Named(fmt.Sprintf("alpha%d", j+1))
 		mg.Weights = append(mg.Weights, w)

@@ -134,3 +134,17 @@ func ExampleCompare() {
 	// max |manual − autodiff| < 1e-15: true
 	// autodiff ≈ numeric to 1e-9: true
 }
+
+func TestResizedSharesParameters(t *testing.T) {
+	net, err := mlp.New([]int{3, 4, 2}, []mlp.Activation{mlp.ReLU, mlp.Softmax}, mlp.CrossEntropy, tensor.Float64, 3)
+	require.NoError(t, err)
+	big, err := mlp.Build(net, 8)
+	require.NoError(t, err)
+	small, err := big.Resized(3)
+	require.NoError(t, err)
+	assert.Equal(t, "3x3", small.Input.Shape().String())
+	big.Weights[1].Float64s()[0] = 42
+	assert.Equal(t, 42.0, small.Weights[1].Float64s()[0])
+	small.Biases[0].Float64s()[2] = -7
+	assert.Equal(t, -7.0, big.Biases[0].Float64s()[2])
+}
