@@ -97,10 +97,8 @@ func findGoMNIST() (string, error) {
 				}
 				m = r
 			}
-			for _, cache := range modCaches() {
-				if d := cachedModuleDir(cache, m.Path, m.Version); try(d) {
-					return filepath.Join(d, "data"), nil
-				}
+			if d := inCache(m.Path, m.Version, try); d != "" {
+				return d, nil
 			}
 		}
 	}
@@ -108,16 +106,30 @@ func findGoMNIST() (string, error) {
 	if out, err := goCommand("list", "-m", "-f", "{{.Dir}}", GoMNISTModule); err == nil && try(out) {
 		return filepath.Join(out, "data"), nil
 	}
-	for _, cache := range modCaches() {
-		if d := cachedModuleDir(cache, GoMNISTModule, goMNISTVersion); try(d) {
-			return filepath.Join(d, "data"), nil
-		}
+	if d := inCache(GoMNISTModule, goMNISTVersion, try); d != "" {
+		return d, nil
 	}
 	return "", fmt.Errorf("datasets: the MNIST files of module %s are not in the module cache (tried %s); run `go mod download %s`",
 		GoMNISTModule, strings.Join(tried, ", "), GoMNISTModule)
 }
 
-// modCaches returns the candidate module cache directories, in order.
+// inCache returns the data folder of path@version in the first module cache
+// (of modCaches, then `go env GOMODCACHE`, run only if needed) for which try
+// succeeds, or "".
+func inCache(path, version string, try func(modDir string) bool) string {
+	for _, cache := range modCaches() {
+		if d := cachedModuleDir(cache, path, version); try(d) {
+			return filepath.Join(d, "data")
+		}
+	}
+	if d := cachedModuleDir(goEnvModCache(), path, version); try(d) {
+		return filepath.Join(d, "data")
+	}
+	return ""
+}
+
+// modCaches returns the module caches named by the environment, in order:
+// $GOMODCACHE, $GOPATH/pkg/mod, ~/go/pkg/mod.
 func modCaches() []string {
 	var c []string
 	if v := os.Getenv("GOMODCACHE"); v != "" {
@@ -131,15 +143,21 @@ func modCaches() []string {
 	if home, err := os.UserHomeDir(); err == nil {
 		c = append(c, filepath.Join(home, "go", "pkg", "mod"))
 	}
-	if v, err := goCommand("env", "GOMODCACHE"); err == nil && v != "" {
-		c = append(c, v)
-	}
 	return c
+}
+
+// goEnvModCache returns what `go env GOMODCACHE` says, or "".
+func goEnvModCache() string {
+	v, err := goCommand("env", "GOMODCACHE")
+	if err != nil {
+		return ""
+	}
+	return v
 }
 
 // cachedModuleDir returns where the module cache keeps path@version.
 func cachedModuleDir(cache, path, version string) string {
-	if version == "" || version == "(devel)" {
+	if cache == "" || version == "" || version == "(devel)" {
 		return ""
 	}
 	return filepath.Join(cache, filepath.FromSlash(escapeModPath(path))+"@"+escapeModPath(version))
