@@ -204,3 +204,69 @@ func TestHelpExitsZero(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "gradcheck")
 }
+
+func TestOptimizeSamples(t *testing.T) {
+	for _, spec := range sampleCases(t, "optimize") {
+		t.Run(filepath.Base(spec), func(t *testing.T) {
+			out, errOut, code := runCLI("optimize", "--spec", spec, "--json")
+			require.Equal(t, 0, code, errOut)
+			var got, want any
+			require.NoError(t, json.Unmarshal([]byte(out), &got))
+			data, err := os.ReadFile(strings.TrimSuffix(spec, ".spec.json") + ".expected.json")
+			require.NoError(t, err)
+			require.NoError(t, json.Unmarshal(data, &want))
+			compareJSON(t, "", want, got, func(string) float64 { return 1e-9 })
+		})
+	}
+}
+
+func TestOptimizeTable(t *testing.T) {
+	spec := filepath.Join("..", "..", "testdata", "optimize", "sample_op_sgd.spec.json")
+	out, errOut, code := runCLI("optimize", "--spec", spec)
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "sgd, 6 steps, batch full\n"), out)
+	assert.Regexp(t, `(?m)^    5  [0-9.e-]+$`, out)
+}
+
+// TestOptimizeBadSpecs: each bad hyperparameter, schedule or field gets its
+// one line.
+func TestOptimizeBadSpecs(t *testing.T) {
+	net := `{"cost": "quadratic", "layers": [{"activation": "identity", "weights": [[0.5], [-0.5]], "bias": [0]}], "inputs": [[1, 2, 3, 4], [0, 1, 0, 1]], "targets": [[1, 2, 3, 4]]}`
+	tests := []struct {
+		name, rest, want string
+	}{
+		{"unknown rule", `"solver": {"rule": "adamw"}, "steps": 3`,
+			`solver.rule: unknown rule "adamw" (want sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or delta_bar_delta)`},
+		{"foreign hyperparameter", `"solver": {"rule": "adadelta", "eta": 0.1}, "steps": 3`, "solver.eta: not a parameter of adadelta"},
+		{"rho out of range", `"solver": {"rule": "rmsprop", "rho": 1.5}, "steps": 3`, "solver.rho: 1.5 out of range [0, 1)"},
+		{"negative eta", `"solver": {"rule": "sgd", "eta": -0.1}, "steps": 3`, "solver.eta: -0.1 out of range (0, +Inf)"},
+		{"schedule for adadelta", `"solver": {"rule": "adadelta"}, "schedule": {"kind": "inverse", "decay": 0.1}, "steps": 3`,
+			`schedule.kind: "inverse" not allowed with adadelta (only constant)`},
+		{"unknown schedule", `"solver": {"rule": "sgd"}, "schedule": {"kind": "cosine"}, "steps": 3`, ""},
+		{"zero steps", `"solver": {"rule": "sgd"}, "steps": 0`, "steps: got 0, want a positive integer"},
+		{"fractional steps", `"solver": {"rule": "sgd"}, "steps": 2.5`, "steps: got 2.5, want a positive integer"},
+		{"missing steps", `"solver": {"rule": "sgd"}`, "steps: missing"},
+		{"batch does not divide", `"solver": {"rule": "sgd"}, "steps": 2, "batch_size": 3`, "batch_size: 3 does not divide the 4 samples (columns of network.inputs)"},
+		{"unknown field", `"solver": {"rule": "sgd"}, "steps": 2, "epochs": 3`, "epochs: unknown field (want network, solver, schedule, steps, batch_size)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeTemp(t, "run.json", `{"network": `+net+`, `+tt.rest+`}`)
+			out, errOut, code := runCLI("optimize", "--spec", p, "--json")
+			assert.Equal(t, 1, code)
+			assert.Empty(t, out)
+			require.True(t, strings.HasPrefix(errOut, "gradgraph: "+p+": "), errOut)
+			assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line")
+			if tt.want != "" {
+				assert.Equal(t, "gradgraph: "+p+": "+tt.want+"\n", errOut)
+			}
+		})
+	}
+	t.Run("network field", func(t *testing.T) {
+		bad := strings.Replace(net, `"identity"`, `"swish"`, 1)
+		p := writeTemp(t, "run.json", `{"network": `+bad+`, "solver": {"rule": "sgd"}, "steps": 1}`)
+		_, errOut, code := runCLI("optimize", "--spec", p)
+		assert.Equal(t, 1, code)
+		assert.Equal(t, "gradgraph: "+p+`: network.layers[0].activation: unknown activation "swish" (want identity, sigmoid, tanh, relu or softmax)`+"\n", errOut)
+	})
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/models/mlp"
+	"github.com/gradgraph/gradgraph/solvers"
+	"github.com/gradgraph/gradgraph/train"
+)
+
+func init() {
+	register("optimize", "run solver steps on a network spec and print the trajectory", optimize)
+}
+
+type optimizeStepJSON struct {
+	Cost   float64           `json:"cost"`
+	Layers []optimizeLayerJS `json:"layers"`
+}
+
+type optimizeLayerJS struct {
+	Weights [][]float64 `json:"weights"`
+	Bias    []float64   `json:"bias"`
+}
+
+// runSpec is a parsed optimize spec.
+type runSpec struct {
+	spec      *mlp.Spec
+	solver    solvers.Config
+	steps     int
+	batchSize int
+}
+
+func optimize(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("optimize", "--spec run.json [--json] [--dtype float64]", stdout)
+	specPath := fs.String("spec", "", "run spec `file` (JSON: network, solver, schedule, steps, batch_size; see docs/cli.md)")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	dtype := fs.String("dtype", "float64", "float64 or float32")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dt, err := parseDtype(*dtype)
+	if err != nil {
+		return err
+	}
+	data, err := readFile("spec", *specPath)
+	if err != nil {
+		return err
+	}
+	rs, err := parseRunSpec(data, dt)
+	if err != nil {
+		return fmt.Errorf("%s: %v", *specPath, err)
+	}
+	s, err := rs.solver.New()
+	if err != nil {
+		return fmt.Errorf("%s: %v", *specPath, err)
+	}
+	traj, err := train.Optimize(rs.spec.Network, rs.spec.Inputs, rs.spec.Targets, s, rs.steps, rs.batchSize)
+	if err != nil {
+		return fmt.Errorf("%s: %v", *specPath, err)
+	}
+	if *asJSON {
+		out := struct {
+			Rule  string             `json:"rule"`
+			Steps []optimizeStepJSON `json:"steps"`
+		}{Rule: rs.solver.Rule.Name()}
+		for _, st := range traj {
+			js := optimizeStepJSON{Cost: st.Cost}
+			for _, l := range st.Network.Layers {
+				js.Layers = append(js.Layers, optimizeLayerJS{Weights: mlp.Rows(l.Weights), Bias: mlp.Float64s(l.Bias)})
+			}
+			out.Steps = append(out.Steps, js)
+		}
+		return writeJSON(stdout, out)
+	}
+	fmt.Fprintf(stdout, "%s, %d steps, batch %s\n\n", rs.solver.Rule.Name(), rs.steps, batchLabel(rs.batchSize))
+	fmt.Fprintf(stdout, "%5s  %s\n", "step", "cost before the step")
+	for i, st := range traj {
+		fmt.Fprintf(stdout, "%5d  %.10g\n", i, st.Cost)
+	}
+	return nil
+}
+
+func batchLabel(b int) string {
+	if b == 0 {
+		return "full"
+	}
+	return fmt.Sprint(b)
+}
+
+// parseRunSpec reads an optimize spec, rejecting unknown keys, with errors
+// that name the field.
+func parseRunSpec(data []byte, dt tensor.Dtype) (*runSpec, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return nil, fmt.Errorf("spec: empty file")
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil, fmt.Errorf("spec: %v", err)
+	}
+	known := []string{"network", "solver", "schedule", "steps", "batch_size"}
+	var keys []string
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !contains(known, k) {
+			return nil, fmt.Errorf("%s: unknown field (want %s)", k, strings.Join(known, ", "))
+		}
+	}
+	rs := &runSpec{}
+	net, ok := fields["network"]
+	if !ok {
+		return nil, fmt.Errorf("network: missing")
+	}
+	var err error
+	if rs.spec, err = mlp.ParseSpec(net, dt); err != nil {
+		return nil, fmt.Errorf("network.%v", err)
+	}
+	if rs.solver, err = solvers.ParseConfig(fields["solver"], fields["schedule"]); err != nil {
+		return nil, err
+	}
+	if rs.steps, err = positiveInt(fields, "steps", true); err != nil {
+		return nil, err
+	}
+	if rs.batchSize, err = positiveInt(fields, "batch_size", false); err != nil {
+		return nil, err
+	}
+	if m := rs.spec.Inputs.Shape()[1]; rs.batchSize != 0 && m%rs.batchSize != 0 {
+		return nil, fmt.Errorf("batch_size: %d does not divide the %d samples (columns of network.inputs)", rs.batchSize, m)
+	}
+	return rs, nil
+}
+
+// positiveInt reads an integer field: positive, or (when not required) 0 or
+// absent.
+func positiveInt(fields map[string]json.RawMessage, key string, required bool) (int, error) {
+	raw, ok := fields[key]
+	if !ok || string(raw) == "null" {
+		if required {
+			return 0, fmt.Errorf("%s: missing", key)
+		}
+		return 0, nil
+	}
+	var x float64
+	if err := json.Unmarshal(raw, &x); err != nil {
+		return 0, fmt.Errorf("%s: got %s, want an integer", key, raw)
+	}
+	if x != math.Trunc(x) || x < 0 || (required && x == 0) || x > 1e9 {
+		want := "a positive integer"
+		if !required {
+			want = "0 (full batch) or a positive integer"
+		}
+		return 0, fmt.Errorf("%s: got %s, want %s", key, raw, want)
+	}
+	return int(x), nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
