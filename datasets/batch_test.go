@@ -251,3 +251,18 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkFillBatch fills MNIST-sized float32 batches of 64 (784×64 inputs,
+// 10×64 one-hot targets) from a shuffled epoch.
+func BenchmarkFillBatch(b *testing.B) {
+	d := numbered(1000, 784, 10)
+	s := NewSampler(d.Len(), 64, 1, true)
+	batch := NewBatch[float32](d, 64)
+	s.Shuffle(0)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		batch.Fill(d, s.Batch(i%s.NumBatches()))
+		i++
+	}
+}
