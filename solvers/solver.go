@@ -264,7 +264,7 @@ func (s *Solver) checkNodes(what string, params, grads []*graph.Node) error {
 			return fmt.Errorf("solvers: %s: parameter or gradient %d is nil", what, i)
 		}
 		if p.Kind() != graph.KindParam {
-			return fmt.Errorf("solvers: %s: node %s is a %s, not a parameter", what, p.Name(), p.Kind())
+			return fmt.Errorf("solvers: %s: node %s (%s) is not a parameter", what, p.Name(), p.Kind())
 		}
 		if p.DType() != g.DType() || p.Shape().Size() != g.Shape().Size() {
 			return fmt.Errorf("solvers: %s: gradient %s is %s %s, parameter %s is %s %s",

@@ -308,7 +308,7 @@ func getUint(r *bytes.Reader, limit uint64) (uint64, error) {
 		return 0, io.ErrUnexpectedEOF
 	}
 	if x > limit {
-		return 0, fmt.Errorf("count %d too large", x)
+		return 0, fmt.Errorf("truncated or corrupt data (count %d)", x)
 	}
 	return x, nil
 }
