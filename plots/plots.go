@@ -25,6 +25,9 @@ import (
 type Series struct {
 	Name string
 	X, Y []float64
+	// Faint draws the series thin and light, for many noisy points behind
+	// a smoother curve.
+	Faint bool
 }
 
 // Palette is the sequence of colours given to series in order.
@@ -74,6 +77,11 @@ func Lines(title, xLabel, yLabel string, logY bool, series ...Series) (*plot.Plo
 		}
 		l.Color = Palette[i%len(Palette)]
 		l.Width = vg.Points(1.5)
+		if s.Faint {
+			r, g, b, _ := l.Color.RGBA()
+			l.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 90}
+			l.Width = vg.Points(0.75)
+		}
 		if i >= len(Palette) {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
@@ -107,3 +115,4 @@ func pngBytes(img *vgimg.Canvas) []byte {
 	_, _ = vgimg.PngCanvas{Canvas: img}.WriteTo(&buf)
 	return buf.Bytes()
 }
+

@@ -21,15 +21,16 @@ func TrainingCurves(path, title string, batchLoss []float64, batchesPerEpoch int
 		el = append(el, e.Loss)
 		ea = append(ea, 100*e.ValAccuracy)
 	}
-	loss, err := Lines(title+": loss", "epoch", "cost 𝒞 (log scale)", true,
-		Series{"batch cost", bx, batchLoss}, Series{"epoch mean", ex, el})
+	loss, err := Lines(title+": loss", "epoch", "batch cost (log scale)", true,
+		Series{Name: "cost of each batch", X: bx, Y: batchLoss, Faint: true}, Series{Name: "mean over the epoch", X: ex, Y: el})
 	if err != nil {
 		return err
 	}
 	acc, err := Lines(title+": validation accuracy", "epoch", "accuracy (%)", false,
-		Series{"validation accuracy", ex, ea})
+		Series{Name: "validation accuracy", X: ex, Y: ea})
 	if err != nil {
 		return err
 	}
+	acc.Legend.Top = false
 	return Save(path, 10*vg.Inch, 4*vg.Inch, loss, acc)
 }

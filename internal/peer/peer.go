@@ -80,8 +80,17 @@ func NewMLP(layers []Layer, cost string, inputs, targets *tensor.Dense) (*MLP, e
 		return nil, err
 	}
 	m.GradWeights, m.GradBiases = grads[:len(layers)], grads[len(layers):]
-	m.Machine = G.NewTapeMachine(g)
+	m.Machine = G.NewTapeMachine(g, G.BindDualValues(m.Learnables()...))
 	return m, nil
+}
+
+// Learnables returns the parameter nodes Ω¹, β¹, Ω², β², … in order.
+func (m *MLP) Learnables() []*G.Node {
+	var ls []*G.Node
+	for j := range m.Weights {
+		ls = append(ls, m.Weights[j], m.Biases[j])
+	}
+	return ls
 }
 
 // Run computes the cost and gradients once.

@@ -74,7 +74,8 @@ func build(net *Network, m int, share *Graph) (*Graph, error) {
 			w = g.Param(fmt.Sprintf("Omega%d", j+1), l.Weights)
 			b = g.Param(fmt.Sprintf("beta%d", j+1), column(l.Bias))
 		}
-		z := ops.Add(ops.MatMul(w, a, ops.TransA), b).Named(fmt.Sprintf("zeta%d", j+1))
+		wa := ops.MatMul(w, a, ops.TransA).Named(fmt.Sprintf("Omega%dT_alpha%d", j+1, j))
+		z := ops.Add(wa, b).Named(fmt.Sprintf("zeta%d", j+1))
 		a = activation(l.Activation, z).Named(fmt.Sprintf("alpha%d", j+1))
 		mg.Weights = append(mg.Weights, w)
 		mg.Biases = append(mg.Biases, b)

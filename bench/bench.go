@@ -1,0 +1,173 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"time"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/peer"
+	"github.com/gradgraph/gradgraph/models/mlp"
+	"github.com/gradgraph/gradgraph/solvers"
+)
+
+// Sizes are the layer sizes of the MNIST network every benchmark times.
+var Sizes = []int{784, 256, 128, 10}
+
+// Network returns the MNIST network 784-256-128-10 (ReLU hidden layers,
+// softmax output, cross-entropy cost) with seeded weights.
+func Network(dt tensor.Dtype) (*mlp.Network, error) {
+	return mlp.New(Sizes, []mlp.Activation{mlp.ReLU, mlp.ReLU, mlp.Softmax}, mlp.CrossEntropy, dt, 1)
+}
+
+// Batch returns seeded random inputs (784 × batch, uniform in [0, 1) like
+// pixels) and one-hot targets (10 × batch).
+func Batch(dt tensor.Dtype, batch int) (x, y *tensor.Dense) {
+	r := rand.New(rand.NewPCG(7, 7))
+	xs := make([]float64, Sizes[0]*batch)
+	for i := range xs {
+		xs[i] = r.Float64()
+	}
+	ys := make([]float64, Sizes[len(Sizes)-1]*batch)
+	for k := 0; k < batch; k++ {
+		ys[r.IntN(Sizes[len(Sizes)-1])*batch+k] = 1
+	}
+	x = tensor.New(tensor.WithShape(Sizes[0], batch), tensor.WithBacking(xs))
+	y = tensor.New(tensor.WithShape(Sizes[len(Sizes)-1], batch), tensor.WithBacking(ys))
+	if dt == tensor.Float32 {
+		x, _ = mlp.ConvertDense(x, dt)
+		y, _ = mlp.ConvertDense(y, dt)
+	}
+	return x, y
+}
+
+// Ours returns one training step of gradgraph (forward, backward, update
+// with s) on the MNIST network.
+func Ours(dt tensor.Dtype, batch int, s *solvers.Solver) (func() error, error) {
+	net, err := Network(dt)
+	if err != nil {
+		return nil, err
+	}
+	mg, err := mlp.Build(net, batch)
+	if err != nil {
+		return nil, err
+	}
+	x, y := Batch(dt, batch)
+	if err := mg.Input.Set(x); err != nil {
+		return nil, err
+	}
+	if err := mg.Target.Set(y); err != nil {
+		return nil, err
+	}
+	p, err := mg.TrainProgram()
+	if err != nil {
+		return nil, err
+	}
+	params, grads := mg.Params(), mg.Grads()
+	return func() error {
+		p.Run()
+		return s.Step(params, grads)
+	}, nil
+}
+
+// Gorgonia returns the same training step in gorgonia: its tape machine
+// computes cost and gradients, and its own solver for the rule updates the
+// parameters (our rules through gorgonia's Solver interface for the rules
+// gorgonia lacks). It also returns the name of the solver used.
+func Gorgonia(dt tensor.Dtype, batch int, rule solvers.Rule) (func() error, string, error) {
+	net, err := Network(dt)
+	if err != nil {
+		return nil, "", err
+	}
+	var layers []peer.Layer
+	for _, l := range net.Layers {
+		layers = append(layers, peer.Layer{Activation: string(l.Activation), Weights: l.Weights, Bias: l.Bias})
+	}
+	x, y := Batch(dt, batch)
+	m, err := peer.NewMLP(layers, string(net.Cost), x, y)
+	if err != nil {
+		return nil, "", err
+	}
+	var solver G.Solver
+	name := "gorgonia " + rule.Name()
+	switch r := rule.(type) {
+	case solvers.SGD:
+		solver = G.NewVanillaSolver(G.WithLearnRate(r.Eta))
+	case solvers.Momentum:
+		solver = G.NewMomentum(G.WithLearnRate(r.Eta), G.WithMomentum(r.Momentum))
+	case solvers.AdaGrad:
+		solver = G.NewAdaGradSolver(G.WithLearnRate(r.Eta), G.WithEps(r.Delta))
+	case solvers.RMSProp:
+		solver = G.NewRMSPropSolver(G.WithLearnRate(r.Eta), G.WithEps(r.Delta), G.WithRho(r.Rho))
+	case solvers.Adam:
+		solver = G.NewAdamSolver(G.WithLearnRate(r.Eta), G.WithEps(r.Delta), G.WithBeta1(r.Rho1), G.WithBeta2(r.Rho2))
+	default:
+		s, err := solvers.New(rule, solvers.Schedule{})
+		if err != nil {
+			return nil, "", err
+		}
+		solver = solvers.NewGorgonia(s)
+		name = "gradgraph " + rule.Name() + " through gorgonia's Solver interface"
+	}
+	learn := G.NodesToValueGrads(m.Learnables())
+	return func() error {
+		if err := m.Machine.RunAll(); err != nil {
+			return err
+		}
+		err := solver.Step(learn)
+		m.Machine.Reset()
+		return err
+	}, name, nil
+}
+
+// Result is the timing of one step function.
+type Result struct {
+	// MsPerStep is the median time of one step, in milliseconds.
+	MsPerStep float64 `json:"ms_per_step"`
+	// Steps is the number of timed steps.
+	Steps int `json:"steps"`
+	// AllocsPerStep is the mean number of heap allocations per step.
+	AllocsPerStep float64 `json:"allocs_per_step"`
+	// BytesPerStep is the mean number of bytes allocated per step.
+	BytesPerStep float64 `json:"bytes_per_step"`
+}
+
+// Time runs step warmup times untimed, then steps times, and returns the
+// median step time and the mean allocations per step.
+func Time(step func() error, warmup, steps int) (Result, error) {
+	if steps <= 0 {
+		return Result{}, fmt.Errorf("bench: steps %d, want > 0", steps)
+	}
+	for range warmup {
+		if err := step(); err != nil {
+			return Result{}, err
+		}
+	}
+	times := make([]float64, steps)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range times {
+		t := time.Now()
+		if err := step(); err != nil {
+			return Result{}, err
+		}
+		times[i] = float64(time.Since(t).Nanoseconds()) / 1e6
+	}
+	runtime.ReadMemStats(&after)
+	sort.Float64s(times)
+	med := times[steps/2]
+	if steps%2 == 0 {
+		med = (times[steps/2-1] + times[steps/2]) / 2
+	}
+	return Result{
+		MsPerStep:     med,
+		Steps:         steps,
+		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / float64(steps),
+		BytesPerStep:  float64(after.TotalAlloc-before.TotalAlloc) / float64(steps),
+	}, nil
+}

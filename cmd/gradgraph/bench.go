@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/gradgraph/gradgraph/bench"
+	"github.com/gradgraph/gradgraph/blas"
+	"github.com/gradgraph/gradgraph/solvers"
+)
+
+func init() {
+	register("bench", "time the MNIST training step, side by side with gorgonia", benchCmd)
+}
+
+func benchCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", "[--batch 128] [--dtype float32] [--rule sgd] [--steps 200] [--peer] [--json]", stdout)
+	batch := fs.Int("batch", 128, "mini-batch size M")
+	dtype := fs.String("dtype", "float32", "float32 or float64")
+	ruleName := fs.String("rule", "sgd", "update rule")
+	steps := fs.Int("steps", 200, "timed steps (after a warm-up of steps/10, at least 5)")
+	withPeer := fs.Bool("peer", true, "also time gorgonia's step in the same run")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dt, err := parseDtype(*dtype)
+	if err != nil {
+		return err
+	}
+	if *batch <= 0 {
+		return usageErr("--batch: %d, want > 0", *batch)
+	}
+	if *steps <= 0 {
+		return usageErr("--steps: %d, want > 0", *steps)
+	}
+	rule, err := solvers.NewRule(*ruleName, nil)
+	if err != nil {
+		return flagErr(err)
+	}
+	s, err := solvers.New(rule, solvers.Schedule{})
+	if err != nil {
+		return flagErr(err)
+	}
+	warmup := max(5, *steps/10)
+	ours, err := bench.Ours(dt, *batch, s)
+	if err != nil {
+		return err
+	}
+	res, err := bench.Time(ours, warmup, *steps)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{
+		"ms_per_step": res.MsPerStep, "steps": res.Steps, "allocs_per_step": res.AllocsPerStep,
+		"bytes_per_step": res.BytesPerStep, "batch": *batch, "dtype": dt.String(), "rule": rule.Name(),
+		"network": "784-256-128-10 relu/softmax/cross_entropy", "blas": fmt.Sprintf("%T", blas.Current()),
+		"gomaxprocs": runtime.GOMAXPROCS(0),
+	}
+	var peer bench.Result
+	var peerName string
+	if *withPeer {
+		step, name, err := bench.Gorgonia(dt, *batch, rule)
+		if err != nil {
+			return err
+		}
+		if peer, err = bench.Time(step, warmup, max(10, *steps/4)); err != nil {
+			return err
+		}
+		peerName = name
+		out["gorgonia"] = map[string]any{"ms_per_step": peer.MsPerStep, "steps": peer.Steps,
+			"allocs_per_step": peer.AllocsPerStep, "bytes_per_step": peer.BytesPerStep, "solver": name}
+		out["speedup_vs_gorgonia"] = peer.MsPerStep / res.MsPerStep
+	}
+	if *asJSON {
+		return writeJSON(stdout, out)
+	}
+	fmt.Fprintf(stdout, "training step of 784-256-128-10 (ReLU, softmax, cross-entropy), batch %d, %s, %s, GOMAXPROCS %d\n\n",
+		*batch, dt, rule.Name(), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "%-10s %12s %8s %14s  %s\n", "", "median ms", "steps", "allocs/step", "")
+	fmt.Fprintf(stdout, "%-10s %12.3f %8d %14.1f  %T\n", "gradgraph", res.MsPerStep, res.Steps, res.AllocsPerStep, blas.Current())
+	if *withPeer {
+		fmt.Fprintf(stdout, "%-10s %12.3f %8d %14.1f  %s\n", "gorgonia", peer.MsPerStep, peer.Steps, peer.AllocsPerStep, peerName)
+		fmt.Fprintf(stdout, "\ngradgraph takes %.2fx the time of gorgonia (%.1fx faster)\n", res.MsPerStep/peer.MsPerStep, peer.MsPerStep/res.MsPerStep)
+	}
+	return nil
+}

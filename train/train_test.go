@@ -1,0 +1,180 @@
+package train_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/datasets"
+	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/models/mlp"
+	"github.com/gradgraph/gradgraph/solvers"
+	"github.com/gradgraph/gradgraph/train"
+)
+
+// spirals is the small problem these tests train on: two interleaved
+// spirals, 400 points, 2-16-16-2.
+func spirals(t testing.TB) (trainSet, val *datasets.Dataset, net *mlp.Network) {
+	d := datasets.Spirals(200, 0.05, 3)
+	trainSet, val = d.SplitRandom(80, 4)
+	net, err := mlp.New([]int{2, 32, 32, 2}, []mlp.Activation{mlp.Tanh, mlp.Tanh, mlp.Softmax}, mlp.CrossEntropy, tensor.Float32, 5)
+	require.NoError(t, err)
+	return trainSet, val, net
+}
+
+func adam(t testing.TB) *solvers.Solver {
+	s, err := solvers.New(solvers.Adam{Eta: 0.05, Delta: 1e-8, Rho1: 0.9, Rho2: 0.999}, solvers.Schedule{})
+	require.NoError(t, err)
+	return s
+}
+
+func newLoop(t testing.TB, ckpt string) *train.Loop {
+	trainSet, val, net := spirals(t)
+	l, err := train.New(net, trainSet, val, adam(t), train.Options{BatchSize: 24, Seed: 9, Checkpoint: ckpt})
+	require.NoError(t, err)
+	return l
+}
+
+func TestTrainingLearnsSpirals(t *testing.T) {
+	l := newLoop(t, "")
+	var batches int
+	l.OnBatch = func(p train.Progress) { batches++ }
+	require.NoError(t, l.Run(context.Background(), 400))
+	h := l.History()
+	require.Len(t, h, 400)
+	// 320 training points in batches of 24: 13 full batches and one of 8.
+	assert.Equal(t, 400*14, batches)
+	assert.Less(t, h[399].Loss, h[0].Loss/4, "the loss falls")
+	assert.Greater(t, h[399].ValAccuracy, 0.9, "two spirals are separable by a small MLP")
+}
+
+// weights returns every parameter of net, as exact bits.
+func weights(net *mlp.Network) [][]float32 {
+	var out [][]float32
+	for _, l := range net.Layers {
+		out = append(out, append([]float32(nil), l.Weights.Float32s()...), append([]float32(nil), l.Bias.Float32s()...))
+	}
+	return out
+}
+
+// TestKilledRunResumesBitIdentical starts training in a child process,
+// kills it with SIGKILL once it has written a checkpoint, resumes from that
+// checkpoint here, and checks that the weights equal, bit for bit, those of
+// an uninterrupted run with the same seed.
+func TestKilledRunResumesBitIdentical(t *testing.T) {
+	if os.Getenv("GRADGRAPH_TRAIN_CHILD") != "" {
+		t.Skip("this is the child process")
+	}
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChildTrainer$", "-test.v")
+	cmd.Env = append(os.Environ(), "GRADGRAPH_TRAIN_CHILD="+ckpt)
+	require.NoError(t, cmd.Start())
+	epoch := 0
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if epoch = checkpointEpoch(ckpt); epoch >= 3 {
+			break
+		}
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	err := cmd.Wait()
+	require.Error(t, err, "the child was killed, not finished")
+	epoch = checkpointEpoch(ckpt)
+	require.GreaterOrEqual(t, epoch, 3, "the child wrote checkpoints before it was killed")
+	total := epoch + 4
+
+	resumed := newLoop(t, filepath.Join(t.TempDir(), "again.ckpt"))
+	require.NoError(t, resumed.Resume(ckpt))
+	assert.Equal(t, epoch, resumed.Epoch())
+	require.NoError(t, resumed.Run(context.Background(), total))
+
+	straight := newLoop(t, "")
+	require.NoError(t, straight.Run(context.Background(), total))
+
+	assert.Equal(t, weights(straight.Network()), weights(resumed.Network()), "bit-identical weights")
+	assert.Equal(t, straight.History()[total-1].Loss, resumed.History()[total-1].Loss)
+}
+
+// TestChildTrainer is the child process of TestKilledRunResumesBitIdentical:
+// it trains for a long time, checkpointing every epoch, until killed.
+func TestChildTrainer(t *testing.T) {
+	ckpt := os.Getenv("GRADGRAPH_TRAIN_CHILD")
+	if ckpt == "" {
+		t.Skip("only runs as the child of TestKilledRunResumesBitIdentical")
+	}
+	l := newLoop(t, ckpt)
+	l.OnEpoch = func(train.EpochStats) error { time.Sleep(20 * time.Millisecond); return nil }
+	require.NoError(t, l.Run(context.Background(), 100000))
+}
+
+// checkpointEpoch returns the epoch recorded in a checkpoint file, 0 if it
+// does not exist yet. The file is written atomically, so it is never seen
+// half-written.
+func checkpointEpoch(path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	var c struct {
+		Epoch int `json:"epoch"`
+	}
+	if json.Unmarshal(data, &c) != nil {
+		panic("a checkpoint was read half-written: " + strconv.Quote(string(data[:min(len(data), 80)])))
+	}
+	return c.Epoch
+}
+
+func TestResumeRejectsAnotherRun(t *testing.T) {
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "a.ckpt")
+	l := newLoop(t, ckpt)
+	require.NoError(t, l.Run(context.Background(), 1))
+	trainSet, val, net := spirals(t)
+	other, err := train.New(net, trainSet, val, adam(t), train.Options{BatchSize: 24, Seed: 10})
+	require.NoError(t, err)
+	err = other.Resume(ckpt)
+	assert.EqualError(t, err, fmt.Sprintf("train: resume: %s was written with seed 9, batch size 24, float32; this run has seed 10, batch size 24, float32", ckpt))
+}
+
+// TestNaNStopsTrainingNamingTheNode: weights of 1e20 overflow float32 in the
+// second layer's product; training stops at the first batch and the error
+// names that node.
+func TestNaNStopsTrainingNamingTheNode(t *testing.T) {
+	trainSet, val, _ := spirals(t)
+	big := func(r, c int) [][]float64 {
+		w := make([][]float64, r)
+		for i := range w {
+			w[i] = make([]float64, c)
+			for k := range w[i] {
+				w[i][k] = 1e20
+			}
+		}
+		return w
+	}
+	net, err := mlp.FromWeights(mlp.CrossEntropy, []mlp.Activation{mlp.ReLU, mlp.Softmax},
+		[][][]float64{big(2, 4), big(4, 2)}, [][]float64{{1, 1, 1, 1}, {0, 0}}, tensor.Float32)
+	require.NoError(t, err)
+	l, err := train.New(net, trainSet, val, adam(t), train.Options{BatchSize: 16, Seed: 1})
+	require.NoError(t, err)
+	err = l.Run(context.Background(), 1)
+	require.ErrorIs(t, err, graph.ErrNonFinite)
+	assert.Regexp(t, `^train: epoch 1, batch 1: node Omega2T_alpha1 \(MatMul\) produced [+-]Inf at index \d+$`, err.Error())
+}
+
+func TestNewRejectsMismatchedData(t *testing.T) {
+	trainSet, val, _ := spirals(t)
+	net, err := mlp.New([]int{3, 2}, []mlp.Activation{mlp.Softmax}, mlp.CrossEntropy, tensor.Float64, 1)
+	require.NoError(t, err)
+	_, err = train.New(net, trainSet, val, adam(t), train.Options{BatchSize: 8})
+	assert.EqualError(t, err, "train: the network takes 3 inputs, the data has 2 features")
+}
