@@ -115,4 +115,3 @@ func pngBytes(img *vgimg.Canvas) []byte {
 	_, _ = vgimg.PngCanvas{Canvas: img}.WriteTo(&buf)
 	return buf.Bytes()
 }
-

@@ -369,4 +369,3 @@ func evalCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "test accuracy %.2f%% (%d images)\n", 100*acc, testSet.Len())
 	return nil
 }
-
