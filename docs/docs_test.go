@@ -1,0 +1,189 @@
+package docs
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the blocks of the pages from the code")
+
+// root is the repository root, relative to this package.
+const root = ".."
+
+// marker matches a marker line and captures its kind and argument.
+var marker = regexp.MustCompile(`^<!-- (include|output|run): (.+?)(?: \| mask: (.+?))? -->$`)
+
+// block is one marked fenced block of a page.
+type block struct {
+	kind, arg, mask string
+	line            int // line of the marker, from 1
+	fence           string
+	start, end      int // lines of the block's content: [start, end)
+}
+
+// parse finds the marked blocks of a page, and reports Go blocks that carry
+// no include marker.
+func parse(lines []string) (blocks []block, unmarked []int, err error) {
+	for i := 0; i < len(lines); i++ {
+		m := marker.FindStringSubmatch(lines[i])
+		if m == nil {
+			if strings.HasPrefix(lines[i], "```go") {
+				unmarked = append(unmarked, i+1)
+				for i++; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
+				}
+			}
+			continue
+		}
+		b := block{kind: m[1], arg: m[2], mask: m[3], line: i + 1}
+		if i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "```") {
+			return nil, nil, fmt.Errorf("line %d: a marker must be followed by a fenced block", i+1)
+		}
+		b.fence = lines[i+1]
+		b.start = i + 2
+		j := b.start
+		for ; j < len(lines) && lines[j] != "```"; j++ {
+		}
+		if j == len(lines) {
+			return nil, nil, fmt.Errorf("line %d: unclosed block", i+2)
+		}
+		b.end = j
+		blocks = append(blocks, b)
+		i = j
+	}
+	return blocks, unmarked, nil
+}
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// binaries builds the gradgraph command once, for run markers.
+func binaries(t *testing.T) string {
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "gradgraph-docs-")
+		if buildErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", binDir, "./cmd/gradgraph")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, buildErr)
+	return binDir
+}
+
+// produce returns what the block should hold.
+func produce(t *testing.T, b block) string {
+	switch b.kind {
+	case "include":
+		data, err := os.ReadFile(filepath.Join(root, b.arg))
+		require.NoError(t, err)
+		return string(data)
+	case "output":
+		cmd := exec.Command("go", "run", "./"+b.arg)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GRADGRAPH_IMG_DIR="+t.TempDir())
+		return runCmd(t, cmd)
+	default: // run
+		cmd := exec.Command("sh", "-c", b.arg)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "PATH="+binaries(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
+		return runCmd(t, cmd)
+	}
+}
+
+func runCmd(t *testing.T, cmd *exec.Cmd) string {
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	require.NoErrorf(t, err, "%s: %s", cmd.Args, errOut.String())
+	return out.String()
+}
+
+func masked(s, mask string) string {
+	if mask == "" {
+		return s
+	}
+	return regexp.MustCompile(mask).ReplaceAllString(s, "…")
+}
+
+// TestDocs checks every marked block of every page against the code.
+func TestDocs(t *testing.T) {
+	pages, err := filepath.Glob("*.md")
+	require.NoError(t, err)
+	readme, err := filepath.Abs(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	pages = append(pages, readme)
+	for _, page := range pages {
+		t.Run(filepath.Base(page), func(t *testing.T) {
+			data, err := os.ReadFile(page)
+			require.NoError(t, err)
+			lines := strings.Split(string(data), "\n")
+			blocks, unmarked, err := parse(lines)
+			require.NoError(t, err)
+			assert.Emptyf(t, unmarked, "```go blocks without an include marker at lines %v", unmarked)
+			changed := false
+			// Replace from the last block so earlier line numbers stay valid.
+			for i := len(blocks) - 1; i >= 0; i-- {
+				b := blocks[i]
+				want := strings.TrimSuffix(produce(t, b), "\n")
+				got := strings.Join(lines[b.start:b.end], "\n")
+				if masked(got, b.mask) == masked(want, b.mask) {
+					continue
+				}
+				if *update {
+					lines = append(lines[:b.start], append(strings.Split(want, "\n"), lines[b.end:]...)...)
+					changed = true
+					continue
+				}
+				assert.Equalf(t, masked(want, b.mask), masked(got, b.mask),
+					"%s:%d: the %s block of %q drifted from the code (go test ./docs -update rewrites it)", page, b.line, b.kind, b.arg)
+			}
+			if changed {
+				require.NoError(t, os.WriteFile(page, []byte(strings.Join(lines, "\n")), 0o644))
+			}
+		})
+	}
+}
+
+// TestDocsCatchesDrift edits one shown output line of a page in memory and
+// checks that the comparison fails, so that TestDocs cannot pass vacuously.
+func TestDocsCatchesDrift(t *testing.T) {
+	page := []string{
+		"<!-- run: printf 'a\\nb\\n' -->",
+		"```",
+		"a",
+		"b",
+		"```",
+	}
+	blocks, _, err := parse(page)
+	require.NoError(t, err)
+	require.Len(t, blocks, 1)
+	want := strings.TrimSuffix(produce(t, blocks[0]), "\n")
+	assert.Equal(t, want, strings.Join(page[2:4], "\n"))
+	page[3] = "b (edited)"
+	assert.NotEqual(t, want, strings.Join(page[2:4], "\n"))
+}
+
+func TestParseRejectsBareMarkers(t *testing.T) {
+	_, _, err := parse([]string{"<!-- run: true -->", "text"})
+	assert.EqualError(t, err, "line 1: a marker must be followed by a fenced block")
+	_, unmarked, err := parse([]string{"```go", "x := 1", "```"})
+	require.NoError(t, err)
+	assert.Equal(t, []int{1}, unmarked)
+}
