@@ -50,12 +50,12 @@ var hyperNames = map[string][]string{
 }
 
 func unknownRule(name string) error {
-	n := len(RuleNames)
+	n := len(ruleNames)
 	return fmt.Errorf("solver.rule: unknown rule %q (want %s or %s)",
-		name, strings.Join(RuleNames[:n-1], ", "), RuleNames[n-1])
+		name, strings.Join(ruleNames[:n-1], ", "), ruleNames[n-1])
 }
 
-// NewRule returns the rule called name (one of RuleNames) with the given
+// NewRule returns the rule called name (one of RuleNames()) with the given
 // hyperparameters, named as in DESIGN.md's table ("eta", "momentum",
 // "delta", "rho", "rho1", "rho2", "kappa", "phi", "theta"). Omitted ones
 // take the documented defaults; one that does not belong to the rule, or

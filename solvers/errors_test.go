@@ -101,8 +101,8 @@ func TestParseConfigDefaultsAndValues(t *testing.T) {
 		"adam":            Adam{Eta: 0.001, Delta: 1e-8, Rho1: 0.9, Rho2: 0.999},
 		"delta_bar_delta": DeltaBarDelta{Eta: 0.01, Kappa: 0.001, Phi: 0.1, Theta: 0.7},
 	}
-	require.Len(t, defaults, len(RuleNames))
-	for _, name := range RuleNames {
+	require.Len(t, defaults, len(RuleNames()))
+	for _, name := range RuleNames() {
 		c, err := ParseConfig([]byte(`{"rule": "`+name+`"}`), nil)
 		require.NoError(t, err, name)
 		assert.Equal(t, defaults[name], c.Rule, name)

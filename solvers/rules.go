@@ -45,8 +45,11 @@ type StepInfo struct {
 // eta0: η_k with k = I − 1.
 func (s StepInfo) Eta(eta0 float64) float64 { return s.Schedule.Rate(eta0, s.I-1) }
 
-// RuleNames lists the eight rules in the order of the lecture.
-var RuleNames = []string{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "delta_bar_delta"}
+var ruleNames = []string{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "delta_bar_delta"}
+
+// RuleNames returns the JSON names of the eight rules in the order of the
+// lecture.
+func RuleNames() []string { return append([]string(nil), ruleNames...) }
 
 // SGD is plain gradient descent: θ ← θ − η·g.
 type SGD struct {

@@ -189,7 +189,7 @@ func TestSchedulesFollowTheirFormulas(t *testing.T) {
 // Float32 parameters run the same generic kernels: their trajectory stays
 // within float32 rounding of the float64 one.
 func TestFloat32FollowsFloat64(t *testing.T) {
-	for _, name := range RuleNames {
+	for _, name := range RuleNames() {
 		t.Run(name, func(t *testing.T) {
 			rule, err := NewRule(name, map[string]float64{})
 			require.NoError(t, err)
