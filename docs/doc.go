@@ -5,6 +5,7 @@
 // followed by a fenced block:
 //
 //	<!-- include: examples/firstgraph/main.go -->   the block is that file, verbatim
+//	<!-- include: models/mlp/manual.go#backward --> the lines between "// docs:begin backward" and "// docs:end backward" in that file
 //	<!-- output: examples/firstgraph -->            the block is what `go run ./examples/firstgraph` prints
 //	<!-- run: gradgraph gradcheck --spec F -->      the block is what that command prints
 //

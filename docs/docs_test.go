@@ -91,9 +91,15 @@ func binaries(t *testing.T) string {
 func produce(t *testing.T, b block) string {
 	switch b.kind {
 	case "include":
-		data, err := os.ReadFile(filepath.Join(root, b.arg))
+		file, region, _ := strings.Cut(b.arg, "#")
+		data, err := os.ReadFile(filepath.Join(root, file))
 		require.NoError(t, err)
-		return string(data)
+		if region == "" {
+			return string(data)
+		}
+		text, err := extract(string(data), region)
+		require.NoError(t, err, b.arg)
+		return text
 	case "output":
 		cmd := exec.Command("go", "run", "./"+b.arg)
 		cmd.Dir = root
@@ -105,6 +111,39 @@ func produce(t *testing.T, b block) string {
 		cmd.Env = append(os.Environ(), "PATH="+binaries(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
 		return runCmd(t, cmd)
 	}
+}
+
+// extract returns the lines between "// docs:begin NAME" and
+// "// docs:end NAME" in a source file, without their common indentation.
+func extract(src, name string) (string, error) {
+	lines := strings.Split(src, "\n")
+	begin, end := -1, -1
+	for i, l := range lines {
+		switch strings.TrimSpace(l) {
+		case "// docs:begin " + name:
+			begin = i + 1
+		case "// docs:end " + name:
+			end = i
+		}
+	}
+	if begin < 0 || end < begin {
+		return "", fmt.Errorf("no region %q (// docs:begin %s ... // docs:end %s)", name, name, name)
+	}
+	region := lines[begin:end]
+	indent := ""
+	for i, l := range region {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		lead := l[:len(l)-len(strings.TrimLeft(l, "\t "))]
+		if i == 0 || len(lead) < len(indent) {
+			indent = lead
+		}
+	}
+	for i, l := range region {
+		region[i] = strings.TrimPrefix(l, indent)
+	}
+	return strings.Join(region, "\n") + "\n", nil
 }
 
 func runCmd(t *testing.T, cmd *exec.Cmd) string {
@@ -178,6 +217,15 @@ func TestDocsCatchesDrift(t *testing.T) {
 	assert.Equal(t, want, strings.Join(page[2:4], "\n"))
 	page[3] = "b (edited)"
 	assert.NotEqual(t, want, strings.Join(page[2:4], "\n"))
+}
+
+func TestExtractRegion(t *testing.T) {
+	src := "package x\n\nfunc f() {\n\t// docs:begin body\n\ta := 1\n\tif a > 0 {\n\t\ta++\n\t}\n\t// docs:end body\n}\n"
+	got, err := extract(src, "body")
+	require.NoError(t, err)
+	assert.Equal(t, "a := 1\nif a > 0 {\n\ta++\n}\n", got)
+	_, err = extract(src, "nope")
+	assert.EqualError(t, err, `no region "nope" (// docs:begin nope ... // docs:end nope)`)
 }
 
 func TestParseRejectsBareMarkers(t *testing.T) {
