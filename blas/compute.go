@@ -1,0 +1,186 @@
+package blas
+
+// run computes this goroutine's share of the product. When rows are split,
+// goroutine tid owns rows [r0, r1) of C, all goroutines pack a share of each
+// B block into a buffer they all read, and one barrier per block separates
+// packing from computing; two B buffers are used alternately, so a block is
+// not overwritten while another goroutine still reads it. When columns are
+// split, each goroutine packs its own B block and needs no barrier.
+func (j *job[T]) run(tid int) {
+	pr := j.pr
+	mr, nr := pr.mr, pr.nr
+	r0, r1, c0, c1 := 0, j.m, 0, j.n
+	if j.splitRows {
+		tm := ceilDiv(j.m, mr)
+		r0 = tid * tm / j.nt * mr
+		r1 = min((tid+1)*tm/j.nt*mr, j.m)
+	} else {
+		tn := ceilDiv(j.n, nr)
+		c0 = tid * tn / j.nt * nr
+		c1 = min((tid+1)*tn/j.nt*nr, j.n)
+	}
+	shared := j.splitRows && j.nt > 1
+	ap, tmp := j.ap[tid], j.tmp[tid]
+	iter := 0
+	for jc := c0; jc < c1; jc += j.nc {
+		ncur := min(j.nc, c1-jc)
+		for pc := 0; pc < j.k; pc += j.kc {
+			kcur := min(j.kc, j.k-pc)
+			var bp []T
+			switch {
+			case shared:
+				bp = j.bp[iter&1]
+				panels := ceilDiv(ncur, nr)
+				p0, p1 := tid*panels/j.nt, (tid+1)*panels/j.nt
+				if p1 > p0 {
+					j.packB(bp[p0*nr*kcur:], pc, kcur, jc+p0*nr, min(p1*nr, ncur)-p0*nr)
+				}
+				j.bar.wait()
+			case j.splitRows:
+				bp = j.bp[0]
+				j.packB(bp, pc, kcur, jc, ncur)
+			default:
+				bp = j.bOwn[tid]
+				j.packB(bp, pc, kcur, jc, ncur)
+			}
+			iter++
+			beta, mode := j.beta, 1
+			if pc > 0 {
+				beta = 1
+			} else if beta == 0 {
+				mode = 0
+			}
+			for ic := r0; ic < r1; ic += j.mc {
+				mcur := min(j.mc, r1-ic)
+				j.packA(ap, ic, mcur, pc, kcur)
+				j.macro(ap, bp, tmp, ic, mcur, jc, ncur, kcur, beta, mode)
+			}
+		}
+	}
+}
+
+// macro multiplies a packed mcur×kcur block of A by a packed kcur×ncur
+// block of B into C[ic:ic+mcur, jc:jc+ncur]. Edge tiles go through the
+// scratch tile tmp so the kernel never writes outside C.
+func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, kcur int, beta T, mode int) {
+	pr := j.pr
+	mr, nr := pr.mr, pr.nr
+	kern := pr.kern
+	c, ldc, alpha := j.c, j.ldc, j.alpha
+	for jr := 0; jr < ncur; jr += nr {
+		nw := min(nr, ncur-jr)
+		b := &bp[jr*kcur]
+		for ir := 0; ir < mcur; ir += mr {
+			mh := min(mr, mcur-ir)
+			a := &ap[ir*kcur]
+			off := (ic+ir)*ldc + jc + jr
+			if mh == mr && nw == nr {
+				kern(kcur, a, mr, b, nr, &c[off], ldc, alpha, beta, mode)
+				continue
+			}
+			kern(kcur, a, mr, b, nr, &tmp[0], nr, alpha, 0, 0)
+			for i := 0; i < mh; i++ {
+				crow := c[off+i*ldc : off+i*ldc+nw]
+				trow := tmp[i*nr : i*nr+nw]
+				if mode == 0 {
+					copy(crow, trow)
+					continue
+				}
+				for jj := range crow {
+					crow[jj] = trow[jj] + beta*crow[jj]
+				}
+			}
+		}
+	}
+}
+
+// packA packs rows [i0, i0+mh) and columns [p0, p0+kc) of op(A) into dst as
+// micro-panels of mr rows: element (i, p) of a panel is at p·mr + i. The
+// last panel is padded with zeros.
+func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
+	mr := j.pr.mr
+	a, lda := j.a, j.lda
+	for ir := 0; ir < mh; ir += mr {
+		h := min(mr, mh-ir)
+		d := dst[ir*kc : ir*kc+mr*kc]
+		if j.tA {
+			// op(A)[i][p] = a[p·lda + i]: each step copies h contiguous elements.
+			base := p0*lda + i0 + ir
+			if h == 6 && mr == 6 {
+				for p := 0; p < kc; p++ {
+					s := a[base+p*lda : base+p*lda+6]
+					dp := d[p*6 : p*6+6]
+					dp[0], dp[1], dp[2], dp[3], dp[4], dp[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+				}
+				continue
+			}
+			for p := 0; p < kc; p++ {
+				dp := d[p*mr : p*mr+mr]
+				copy(dp, a[base+p*lda:base+p*lda+h])
+				clear(dp[h:])
+			}
+			continue
+		}
+		// op(A)[i][p] = a[i·lda + p].
+		row := (i0+ir)*lda + p0
+		if h == 6 && mr == 6 {
+			s0 := a[row : row+kc]
+			s1 := a[row+lda : row+lda+kc]
+			s2 := a[row+2*lda : row+2*lda+kc]
+			s3 := a[row+3*lda : row+3*lda+kc]
+			s4 := a[row+4*lda : row+4*lda+kc]
+			s5 := a[row+5*lda : row+5*lda+kc]
+			for p := range s0 {
+				dp := d[p*6 : p*6+6]
+				dp[0], dp[1], dp[2], dp[3], dp[4], dp[5] = s0[p], s1[p], s2[p], s3[p], s4[p], s5[p]
+			}
+			continue
+		}
+		for i := 0; i < mr; i++ {
+			if i >= h {
+				for p := 0; p < kc; p++ {
+					d[p*mr+i] = 0
+				}
+				continue
+			}
+			for p, v := range a[row+i*lda : row+i*lda+kc] {
+				d[p*mr+i] = v
+			}
+		}
+	}
+}
+
+// packB packs rows [p0, p0+kc) and columns [j0, j0+w) of op(B) into dst as
+// micro-panels of nr columns: element (p, j) of a panel is at p·nr + j. The
+// last panel is padded with zeros.
+func (j *job[T]) packB(dst []T, p0, kc, j0, w int) {
+	nr := j.pr.nr
+	b, ldb := j.b, j.ldb
+	for jr := 0; jr < w; jr += nr {
+		nw := min(nr, w-jr)
+		d := dst[jr*kc : jr*kc+nr*kc]
+		if !j.tB {
+			// op(B)[p][j] = b[p·ldb + j]: each step copies nw contiguous elements.
+			base := p0*ldb + j0 + jr
+			for p := 0; p < kc; p++ {
+				dp := d[p*nr : p*nr+nr]
+				copy(dp, b[base+p*ldb:base+p*ldb+nw])
+				clear(dp[nw:])
+			}
+			continue
+		}
+		// op(B)[p][j] = b[j·ldb + p].
+		for jj := 0; jj < nr; jj++ {
+			if jj >= nw {
+				for p := 0; p < kc; p++ {
+					d[p*nr+jj] = 0
+				}
+				continue
+			}
+			row := (j0+jr+jj)*ldb + p0
+			for p, v := range b[row : row+kc] {
+				d[p*nr+jj] = v
+			}
+		}
+	}
+}

@@ -1,0 +1,27 @@
+//go:build amd64
+
+package blas
+
+import "golang.org/x/sys/cpu"
+
+// hasAsmKernels reports whether Native runs assembly micro-kernels.
+var hasAsmKernels = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+func init() {
+	if hasAsmKernels {
+		sgemmParams.kern = sgemmKernel6x16
+		dgemmParams.kern = dgemmKernel6x8
+	}
+}
+
+// sgemmKernel6x16 is the AVX2/FMA float32 micro-kernel for 6×16 tiles; see
+// kernelFunc.
+//
+//go:noescape
+func sgemmKernel6x16(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, mode int)
+
+// dgemmKernel6x8 is the AVX2/FMA float64 micro-kernel for 6×8 tiles; see
+// kernelFunc.
+//
+//go:noescape
+func dgemmKernel6x8(k int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, mode int)

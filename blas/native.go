@@ -1,0 +1,246 @@
+package blas
+
+import "runtime"
+
+// Native is a pure-Go (cgo-free) GEMM: operands are packed into
+// cache-sized panels and multiplied by register-blocked micro-kernels,
+// written in AVX2/FMA assembly on amd64 and in plain Go elsewhere, with the
+// work split over GOMAXPROCS cores by a persistent worker pool. After
+// warm-up a call allocates nothing. It is safe for concurrent use.
+//
+// Native is the default on amd64 processors with AVX2 and FMA; elsewhere it
+// still works, with its pure-Go kernels, but Gonum is the default.
+type Native struct{}
+
+// Sgemm implements Implementation in float32.
+func (Native) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemm(&sgemmParams, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Dgemm implements Implementation in float64.
+func (Native) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemm(&dgemmParams, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// float is the element type of a GEMM.
+type float interface{ ~float32 | ~float64 }
+
+// kernelFunc computes one mr×nr tile of C from k steps of A and B. Step p
+// reads mr elements of A at a[p·sa:] and nr elements of B at b[p·sb:] (sa
+// and sb count elements), so packed panels (sa = mr, sb = nr) and, for full
+// tiles, rows of the unpacked operands can both be fed in. With mode 0 the
+// tile is overwritten with alpha·AB; otherwise it becomes alpha·AB + beta·C.
+type kernelFunc[T float] func(k int, a *T, sa int, b *T, sb int, c *T, ldc int, alpha, beta T, mode int)
+
+// params holds the register and cache blocking for one element type and
+// the micro-kernel that goes with it.
+type params[T float] struct {
+	mr, nr int // register tile of the micro-kernel
+	kcMax  int // depth of a packed block: A and B micro-panels stay in L1
+	mcMax  int // rows of a packed A block: stays in L2
+	ncMax  int // columns of a packed B block
+	kern   kernelFunc[T]
+	// parMin is the number of multiply-adds m·n·k below which a product
+	// runs on the calling goroutine alone.
+	parMin int
+}
+
+// gemm validates its arguments and computes C = alpha·op(A)·op(B) + beta·C.
+func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	checkArgs(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc, alpha != 0)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scale(m, n, beta, c, ldc)
+		return
+	}
+	ws := getWorkspace()
+	j := jobFor[T](ws)
+	j.setup(pr, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	nt := j.threads()
+	if nt > 1 {
+		p := workerPool()
+		if p.mu.TryLock() {
+			j.prepare(nt)
+			p.run(j, nt)
+			p.mu.Unlock()
+		} else {
+			nt = 1
+		}
+	}
+	if nt == 1 {
+		j.prepare(1)
+		j.run(0)
+	}
+	j.release()
+	putWorkspace(ws)
+}
+
+// scale sets C = beta·C, writing zeros when beta is zero whatever C held.
+func scale[T float](m, n int, beta T, c []T, ldc int) {
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+}
+
+func checkArgs(tA, tB bool, m, n, k, la, lda, lb, ldb, lc, ldc int, useAB bool) {
+	if m < 0 {
+		panic("blas: m < 0")
+	}
+	if n < 0 {
+		panic("blas: n < 0")
+	}
+	if k < 0 {
+		panic("blas: k < 0")
+	}
+	ar, ac := m, k
+	if tA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB {
+		br, bc = n, k
+	}
+	if lda < max(1, ac) {
+		panic("blas: bad lda")
+	}
+	if ldb < max(1, bc) {
+		panic("blas: bad ldb")
+	}
+	if ldc < max(1, n) {
+		panic("blas: bad ldc")
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if useAB && k > 0 {
+		if la < (ar-1)*lda+ac {
+			panic("blas: insufficient length of a")
+		}
+		if lb < (br-1)*ldb+bc {
+			panic("blas: insufficient length of b")
+		}
+	}
+	if lc < (m-1)*ldc+n {
+		panic("blas: insufficient length of c")
+	}
+}
+
+// job is one product, split over nt goroutines. Goroutine tid computes rows
+// [r0, r1) and columns [c0, c1) of C; see run.
+type job[T float] struct {
+	pr            *params[T]
+	tA, tB        bool
+	m, n, k       int
+	alpha, beta   T
+	a, b, c       []T
+	lda, ldb, ldc int
+
+	nt         int
+	kc, mc, nc int
+	splitRows  bool // rows are split and the packed B block is shared
+	directA    bool // full A panels are read in place (op(A) rows contiguous in k)
+	directB    bool // full B panels are read in place
+
+	bp   [2][]T // shared packed B blocks, used alternately
+	bOwn [][]T  // per goroutine packed B block when columns are split
+	ap   [][]T  // per goroutine packed A block
+	tmp  [][]T  // per goroutine mr×nr scratch tile for edges
+	bar  barrier
+}
+
+func (j *job[T]) setup(pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	j.pr = pr
+	j.tA, j.tB = tA, tB
+	j.m, j.n, j.k = m, n, k
+	j.alpha, j.beta = alpha, beta
+	j.a, j.b, j.c = a, b, c
+	j.lda, j.ldb, j.ldc = lda, ldb, ldc
+}
+
+// release drops the references to the caller's matrices.
+func (j *job[T]) release() { j.a, j.b, j.c = nil, nil, nil }
+
+// threads returns how many goroutines the product is worth.
+func (j *job[T]) threads() int {
+	pr := j.pr
+	if j.m*j.n*j.k < pr.parMin {
+		return 1
+	}
+	nt := runtime.GOMAXPROCS(0)
+	tm := ceilDiv(j.m, pr.mr)
+	tn := ceilDiv(j.n, pr.nr)
+	if tm < 2*nt && tn < 2*nt {
+		nt = max(tm, tn) / 2
+	}
+	return max(1, nt)
+}
+
+// prepare picks the block sizes for nt goroutines and sizes the buffers.
+func (j *job[T]) prepare(nt int) {
+	pr := j.pr
+	j.nt = nt
+	tm := ceilDiv(j.m, pr.mr)
+	tn := ceilDiv(j.n, pr.nr)
+	j.splitRows = nt == 1 || tm >= 2*nt || tm >= tn
+	j.kc = ceilDiv(j.k, ceilDiv(j.k, pr.kcMax))
+	rows := j.m
+	if j.splitRows {
+		rows = ceilDiv(tm, nt) * pr.mr
+	}
+	j.mc = roundUp(ceilDiv(rows, ceilDiv(rows, pr.mcMax)), pr.mr)
+	cols := j.n
+	if !j.splitRows {
+		cols = ceilDiv(tn, nt) * pr.nr
+	}
+	j.nc = roundUp(ceilDiv(cols, ceilDiv(cols, pr.ncMax)), pr.nr)
+	// Unpacked operands only pay when they are reused little.
+	j.directA = false
+	j.directB = false
+	if len(j.ap) < nt {
+		j.ap = make([][]T, nt)
+		j.tmp = make([][]T, nt)
+	}
+	for t := 0; t < nt; t++ {
+		j.ap[t] = grow(j.ap[t], j.mc*j.kc)
+		j.tmp[t] = grow(j.tmp[t], pr.mr*pr.nr)
+	}
+	nbp := 1
+	if j.splitRows && nt > 1 {
+		nbp = 2
+	}
+	for i := 0; i < nbp; i++ {
+		j.bp[i] = grow(j.bp[i], j.nc*j.kc)
+	}
+	if !j.splitRows {
+		// Every goroutine packs its own B block.
+		if len(j.bOwn) < nt {
+			j.bOwn = make([][]T, nt)
+		}
+		for t := 0; t < nt; t++ {
+			j.bOwn[t] = grow(j.bOwn[t], j.nc*j.kc)
+		}
+	}
+	j.bar.reset(nt)
+}
+
+func grow[T float](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func roundUp(a, b int) int { return ceilDiv(a, b) * b }

@@ -1,0 +1,155 @@
+package blas
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// workspace holds the packing buffers of one product in flight. Workspaces
+// are recycled through wsFree, so a call after warm-up allocates nothing.
+type workspace struct {
+	j32 job[float32]
+	j64 job[float64]
+}
+
+var wsFree = make(chan *workspace, 32)
+
+func getWorkspace() *workspace {
+	select {
+	case w := <-wsFree:
+		return w
+	default:
+		return new(workspace)
+	}
+}
+
+func putWorkspace(w *workspace) {
+	select {
+	case wsFree <- w:
+	default:
+	}
+}
+
+func jobFor[T float](ws *workspace) *job[T] {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		return any(&ws.j32).(*job[T])
+	default:
+		return any(&ws.j64).(*job[T])
+	}
+}
+
+// runner is work that goroutines 0..nt-1 share.
+type runner interface{ run(tid int) }
+
+type task struct {
+	r   runner
+	tid int
+}
+
+// pool is the persistent set of worker goroutines. One product at a time
+// uses it (mu); a product that finds it busy runs on its own goroutine.
+type pool struct {
+	mu      sync.Mutex
+	workers []chan task
+	pending atomic.Int32
+	wg      sync.WaitGroup
+}
+
+// Spin counts: a worker polls for its next task for a while before it
+// parks, since waking a parked goroutine costs microseconds, about as much
+// as a small product; likewise the caller polls for the workers to finish.
+const (
+	workerSpin = 1 << 14
+	callerSpin = 1 << 16
+)
+
+var (
+	poolOnce sync.Once
+	thePool  *pool
+)
+
+// workerPool returns the pool, starting GOMAXPROCS-1 workers on first use.
+func workerPool() *pool {
+	poolOnce.Do(func() {
+		p := &pool{workers: make([]chan task, runtime.GOMAXPROCS(0)-1)}
+		for i := range p.workers {
+			ch := make(chan task, 1)
+			p.workers[i] = ch
+			go p.work(ch)
+		}
+		thePool = p
+	})
+	return thePool
+}
+
+func (p *pool) work(ch chan task) {
+	for {
+		t := receive(ch)
+		t.r.run(t.tid)
+		p.pending.Add(-1)
+		p.wg.Done()
+	}
+}
+
+func receive(ch chan task) task {
+	for i := 0; i < workerSpin; i++ {
+		select {
+		case t := <-ch:
+			return t
+		default:
+		}
+		if i&15 == 15 {
+			runtime.Gosched()
+		}
+	}
+	return <-ch
+}
+
+// run runs r on goroutines 0..nt-1, 0 being the caller's, and returns when
+// all are done. The caller must hold p.mu.
+func (p *pool) run(r runner, nt int) {
+	p.pending.Store(int32(nt - 1))
+	p.wg.Add(nt - 1)
+	for i := 1; i < nt; i++ {
+		p.workers[i-1] <- task{r, i}
+	}
+	r.run(0)
+	for i := 0; i < callerSpin && p.pending.Load() != 0; i++ {
+		if i&15 == 15 {
+			runtime.Gosched()
+		}
+	}
+	p.wg.Wait()
+}
+
+// barrier is a reusable spinning barrier for the goroutines of one job.
+type barrier struct {
+	n     int32
+	count atomic.Int32
+	gen   atomic.Uint32
+}
+
+func (b *barrier) reset(n int) {
+	b.n = int32(n)
+	b.count.Store(0)
+}
+
+func (b *barrier) wait() {
+	if b.n <= 1 {
+		return
+	}
+	g := b.gen.Load()
+	if b.count.Add(1) == b.n {
+		b.count.Store(0)
+		b.gen.Add(1)
+		return
+	}
+	for i := 0; b.gen.Load() == g; i++ {
+		if i&15 == 15 {
+			runtime.Gosched()
+		}
+	}
+}
