@@ -281,12 +281,9 @@ func TestNativeAllocatesNothing(t *testing.T) {
 	}
 }
 
-func TestDefaultIsNative(t *testing.T) {
-	if !hasAsmKernels {
-		require.IsType(t, Gonum{}, defaultImplementation())
-		return
-	}
-	require.IsType(t, Native{}, defaultImplementation())
+func TestDefaultImplementation(t *testing.T) {
+	require.IsType(t, wantDefault(), defaultImplementation())
+	require.IsType(t, wantDefault(), Current())
 }
 
 // FuzzGemm compares Native with the naive product on shapes, transpose
