@@ -115,6 +115,9 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	if set["decay"] && sched.IsConstant() {
 		return usageErr("--decay: not a parameter of the constant schedule")
 	}
+	if !set["decay"] && !sched.IsConstant() {
+		return usageErr("--decay: missing (required by %s)", f.schedule)
+	}
 	cfg := solvers.Config{Rule: rule, Schedule: sched}
 	if err := cfg.Validate(); err != nil {
 		return flagErr(err)

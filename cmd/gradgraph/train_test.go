@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/models/mlp"
+)
+
+// TestTrainSaveEval trains a small network on part of MNIST, saves it,
+// exports it, and evaluates the saved model with gradgraph eval.
+func TestTrainSaveEval(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "model.json")
+	st := filepath.Join(dir, "model.safetensors")
+	png := filepath.Join(dir, "curves.png")
+	out, errOut, code := runCLI("train", "--limit", "3000", "--val", "500", "--epochs", "2", "--layers", "32",
+		"--save", model, "--export", st, "--plot", png, "--json")
+	require.Equal(t, 0, code, errOut)
+	var summary map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &summary), out)
+	acc := summary["test_accuracy"].(float64)
+	assert.Greater(t, acc, 0.70, "2 epochs on 2500 images already beat chance (0.1) by far")
+	assert.Equal(t, 2.0, summary["epochs"])
+	assert.Contains(t, summary, "seconds")
+	assert.Len(t, summary["history"], 2)
+
+	data, err := os.ReadFile(model)
+	require.NoError(t, err)
+	net, err := mlp.ParseNetwork(data, tensor.Float32)
+	require.NoError(t, err)
+	assert.Equal(t, []int{784, 32, 10}, net.Sizes())
+	for _, f := range []string{st, png} {
+		info, err := os.Stat(f)
+		require.NoError(t, err)
+		assert.Greater(t, info.Size(), int64(100), f)
+	}
+
+	out, errOut, code = runCLI("eval", "--model", model, "--json")
+	require.Equal(t, 0, code, errOut)
+	var ev map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &ev))
+	assert.Equal(t, acc, ev["test_accuracy"], "the saved model is the trained one")
+}
+
+func TestTrainResumeFromCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "run.ckpt")
+	args := []string{"train", "--limit", "1500", "--val", "300", "--layers", "16", "--checkpoint", ckpt, "--json"}
+	_, errOut, code := runCLI(append(args, "--epochs", "1")...)
+	require.Equal(t, 0, code, errOut)
+	out, errOut, code := runCLI(append(args, "--epochs", "2", "--resume")...)
+	require.Equal(t, 0, code, errOut)
+	var resumed map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &resumed))
+	out, errOut, code = runCLI(append(args[:len(args)-3], "--json", "--epochs", "2")...)
+	require.Equal(t, 0, code, errOut)
+	var straight map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &straight))
+	assert.Equal(t, straight["test_accuracy"], resumed["test_accuracy"])
+	assert.Equal(t, straight["history"].([]any)[1].(map[string]any)["loss"], resumed["history"].([]any)[1].(map[string]any)["loss"])
+}
+
+func TestTrainBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--rule", "adamw"}, `--rule: unknown rule "adamw" (want sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or delta_bar_delta)`},
+		{[]string{"--rule", "adadelta", "--eta", "0.1"}, "--eta: not a parameter of adadelta"},
+		{[]string{"--rho1", "1.5"}, "--rho1: 1.5 out of range [0, 1)"},
+		{[]string{"--schedule", "inverse"}, "--decay: missing (required by inverse)"},
+		{[]string{"--rule", "adadelta", "--schedule", "exponential", "--decay", "0.1"}, `--schedule: "exponential" not allowed with adadelta (only constant)`},
+		{[]string{"--decay", "0.1"}, "--decay: not a parameter of the constant schedule"},
+		{[]string{"--batch", "0"}, "--batch: 0, want > 0"},
+		{[]string{"--epochs", "-1"}, "--epochs: -1, want > 0"},
+		{[]string{"--dtype", "int8"}, `--dtype: unknown dtype "int8" (want float64 or float32)`},
+		{[]string{"--resume"}, "--resume needs --checkpoint FILE"},
+		{[]string{"--layers", "64,x", "--limit", "100", "--val", "10"}, `--layers: "x" is not a positive layer size`},
+		{[]string{"--activation", "gelu", "--limit", "100", "--val", "10"}, `--activation: unknown activation "gelu" (want identity, sigmoid, tanh, relu or softmax)`},
+		{[]string{"--cost", "hinge", "--limit", "100", "--val", "10"}, `--cost: unknown cost "hinge" (want quadratic, binary_cross_entropy or cross_entropy)`},
+		{[]string{"--limit", "100", "--val", "100"}, "--val: 100 leaves no training images out of 100"},
+		{[]string{"--data", "/nonexistent"}, ""},
+		{[]string{"--epochs"}, "train: flag needs an argument: -epochs"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, errOut, code := runCLI(append([]string{"train"}, tt.args...)...)
+			assert.NotEqual(t, 0, code)
+			assert.Empty(t, out)
+			assert.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+			assert.True(t, strings.HasPrefix(errOut, "gradgraph: "), errOut)
+			if tt.want != "" {
+				assert.Equal(t, "gradgraph: "+tt.want+"\n", errOut)
+			}
+		})
+	}
+}
+
+func TestEvalBadInput(t *testing.T) {
+	p := writeTemp(t, "model.json", `{"cost": "cross_entropy", "layers": [{"activation": "softmax", "weights": [[1, 2]], "bias": [0, 0]}]}`)
+	_, errOut, code := runCLI("eval", "--model", p)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "gradgraph: "+p+": the model maps 1 inputs to 2 outputs, the data has 784 features and 10 classes\n", errOut)
+	_, errOut, code = runCLI("eval")
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "gradgraph: --model is required\n", errOut)
+}
+
+func TestBenchJSON(t *testing.T) {
+	out, errOut, code := runCLI("bench", "--steps", "3", "--batch", "16", "--dtype", "float64", "--rule", "adam", "--json")
+	require.Equal(t, 0, code, errOut)
+	var b map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &b))
+	for _, k := range []string{"ms_per_step", "steps", "allocs_per_step", "batch", "dtype", "rule"} {
+		assert.Contains(t, b, k)
+	}
+	assert.Equal(t, 3.0, b["steps"])
+	assert.Equal(t, 16.0, b["batch"])
+	assert.Equal(t, "float64", b["dtype"])
+	assert.Equal(t, "adam", b["rule"])
+	assert.Greater(t, b["ms_per_step"].(float64), 0.0)
+	assert.Contains(t, b, "gorgonia")
+}
