@@ -142,6 +142,15 @@ func TestUnaryForwardMatchesReference(t *testing.T) {
 	}
 }
 
+func TestPassWhere(t *testing.T) {
+	got, _ := eval(t, graph.Float32, []graph.Shape{{5}, {5}}, [][]float64{{1, 2, 3, 4, 5}, {-1, 0, 0.5, -0.25, 7}},
+		func(in []*graph.Node) *graph.Node { return ops.PassWhere(in[0], in[1]) })
+	assert.Equal(t, []float64{0, 0, 3, 0, 5}, got)
+	g := graph.New()
+	ops.PassWhere(g.Input("g", graph.Float64, 2), g.Input("x", graph.Float64, 3))
+	assert.EqualError(t, g.Err(), "PassWhere(g, x): shapes 2 and 3 differ")
+}
+
 func TestSigmoidExtremes(t *testing.T) {
 	got, _ := eval(t, graph.Float64, []graph.Shape{{4}}, [][]float64{{-1000, -40, 40, 1000}},
 		func(in []*graph.Node) *graph.Node { return ops.Sigmoid(in[0]) })

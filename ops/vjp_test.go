@@ -117,6 +117,7 @@ func cases(r *rand.Rand) []vjpCase {
 		{"Sigmoid", ops.Sigmoid, anyReal, false},
 		{"Tanh", ops.Tanh, anyReal, false},
 		{"ReLU", ops.ReLU, anyReal, false},
+		{"PassWhere", func(x *graph.Node) *graph.Node { return ops.PassWhere(ops.Exp(x), x) }, anyReal, false},
 		{"Softmax0", func(x *graph.Node) *graph.Node { return ops.Softmax(x, 0) }, anyReal, false},
 		{"Softmax1", func(x *graph.Node) *graph.Node { return ops.Softmax(x, 1) }, anyReal, false},
 		{"LogSoftmax0", func(x *graph.Node) *graph.Node { return ops.LogSoftmax(x, 0) }, anyReal, false},
