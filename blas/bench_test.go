@@ -31,30 +31,34 @@ var mlpShapes = []struct {
 
 // BenchmarkGemm times each MLP shape in each element type with each
 // implementation and reports GFLOP/s (2·m·n·k flops a product).
+//
+// Implementations are the outer loop so that one's threads, still spinning
+// after its last call (OpenBLAS's spin for a good fraction of a second), do
+// not slow the next one down.
 func BenchmarkGemm(b *testing.B) {
-	for _, s := range mlpShapes {
-		ar, ac := s.m, s.k
-		if s.tA {
-			ar, ac = s.k, s.m
-		}
-		br, bc := s.k, s.n
-		if s.tB {
-			br, bc = s.n, s.k
-		}
-		a64, b64, c64 := make([]float64, ar*ac), make([]float64, br*bc), make([]float64, s.m*s.n)
-		a32, b32, c32 := make([]float32, ar*ac), make([]float32, br*bc), make([]float32, s.m*s.n)
-		for i := range a64 {
-			a64[i] = float64(i%17) - 8
-			a32[i] = float32(a64[i])
-		}
-		for i := range b64 {
-			b64[i] = float64(i%13) - 6
-			b32[i] = float32(b64[i])
-		}
-		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
-		for _, dt := range []string{"f32", "f64"} {
-			for _, im := range benchImpls {
-				b.Run(fmt.Sprintf("%s/%s/%s", s.name, dt, im.name), func(b *testing.B) {
+	for _, im := range benchImpls {
+		for _, s := range mlpShapes {
+			ar, ac := s.m, s.k
+			if s.tA {
+				ar, ac = s.k, s.m
+			}
+			br, bc := s.k, s.n
+			if s.tB {
+				br, bc = s.n, s.k
+			}
+			a64, b64, c64 := make([]float64, ar*ac), make([]float64, br*bc), make([]float64, s.m*s.n)
+			a32, b32, c32 := make([]float32, ar*ac), make([]float32, br*bc), make([]float32, s.m*s.n)
+			for i := range a64 {
+				a64[i] = float64(i%17) - 8
+				a32[i] = float32(a64[i])
+			}
+			for i := range b64 {
+				b64[i] = float64(i%13) - 6
+				b32[i] = float32(b64[i])
+			}
+			flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+			for _, dt := range []string{"f32", "f64"} {
+				b.Run(fmt.Sprintf("%s/%s/%s", im.name, s.name, dt), func(b *testing.B) {
 					f := func() { im.impl.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a64, ac, b64, bc, 0, c64, s.n) }
 					if dt == "f32" {
 						f = func() { im.impl.Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a32, ac, b32, bc, 0, c32, s.n) }
@@ -69,4 +73,26 @@ func BenchmarkGemm(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkMicroKernel times the micro-kernels alone on packed panels that
+// stay in L1, the ceiling for one core.
+func BenchmarkMicroKernel(b *testing.B) {
+	const k = 256
+	b.Run("f32", func(b *testing.B) {
+		pr := &sgemmParams
+		a, bp, c := make([]float32, k*pr.mr), make([]float32, k*pr.nr), make([]float32, pr.mr*pr.nr)
+		for b.Loop() {
+			pr.kern(k, &a[0], 1, pr.mr, &bp[0], pr.nr, &c[0], pr.nr, 1, 1, 1)
+		}
+		b.ReportMetric(2*float64(k*pr.mr*pr.nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+	b.Run("f64", func(b *testing.B) {
+		pr := &dgemmParams
+		a, bp, c := make([]float64, k*pr.mr), make([]float64, k*pr.nr), make([]float64, pr.mr*pr.nr)
+		for b.Loop() {
+			pr.kern(k, &a[0], 1, pr.mr, &bp[0], pr.nr, &c[0], pr.nr, 1, 1, 1)
+		}
+		b.ReportMetric(2*float64(k*pr.mr*pr.nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
 }

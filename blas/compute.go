@@ -19,7 +19,7 @@ func (j *job[T]) run(tid int) {
 		c0 = tid * tn / j.nt * nr
 		c1 = min((tid+1)*tn/j.nt*nr, j.n)
 	}
-	shared := j.splitRows && j.nt > 1
+	shared := j.splitRows && j.nt > 1 && !j.directB
 	ap, tmp := j.ap[tid], j.tmp[tid]
 	iter := 0
 	for jc := c0; jc < c1; jc += j.nc {
@@ -28,6 +28,13 @@ func (j *job[T]) run(tid int) {
 			kcur := min(j.kc, j.k-pc)
 			var bp []T
 			switch {
+			case j.directB:
+				// Full panels are read in place; each goroutine packs the
+				// edge panel, if any, for itself.
+				bp = j.bOwn[tid]
+				if full := ncur / nr * nr; full < ncur {
+					j.packB(bp, pc, kcur, jc+full, ncur-full)
+				}
 			case shared:
 				bp = j.bp[iter&1]
 				panels := ceilDiv(ncur, nr)
@@ -53,32 +60,52 @@ func (j *job[T]) run(tid int) {
 			for ic := r0; ic < r1; ic += j.mc {
 				mcur := min(j.mc, r1-ic)
 				j.packA(ap, ic, mcur, pc, kcur)
-				j.macro(ap, bp, tmp, ic, mcur, jc, ncur, kcur, beta, mode)
+				j.macro(ap, bp, tmp, ic, mcur, jc, ncur, pc, kcur, beta, mode)
 			}
 		}
 	}
 }
 
-// macro multiplies a packed mcur×kcur block of A by a packed kcur×ncur
-// block of B into C[ic:ic+mcur, jc:jc+ncur]. Edge tiles go through the
-// scratch tile tmp so the kernel never writes outside C.
-func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, kcur int, beta T, mode int) {
+// macro multiplies the mcur×kcur block of op(A) at (ic, pc) by the
+// kcur×ncur block of op(B) at (pc, jc) into C[ic:ic+mcur, jc:jc+ncur],
+// reading packed panels from ap and bp or, where j.directA or j.directB
+// says so, full panels in place. Edge tiles go through the scratch tile tmp
+// so the kernel never writes outside C.
+func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T, mode int) {
 	pr := j.pr
 	mr, nr := pr.mr, pr.nr
 	kern := pr.kern
 	c, ldc, alpha := j.c, j.ldc, j.alpha
 	for jr := 0; jr < ncur; jr += nr {
 		nw := min(nr, ncur-jr)
-		b := &bp[jr*kcur]
+		var b *T
+		sb := nr
+		switch {
+		case !j.directB:
+			b = &bp[jr*kcur]
+		case nw == nr:
+			b, sb = &j.b[pc*j.ldb+jc+jr], j.ldb
+		default:
+			b = &bp[0]
+		}
 		for ir := 0; ir < mcur; ir += mr {
 			mh := min(mr, mcur-ir)
-			a := &ap[ir*kcur]
+			var a *T
+			rsa, csa := 1, mr
+			switch {
+			case !j.directA || mh < mr:
+				a = &ap[ir*kcur]
+			case j.tA:
+				a, csa = &j.a[pc*j.lda+ic+ir], j.lda
+			default:
+				a, rsa, csa = &j.a[(ic+ir)*j.lda+pc], j.lda, 1
+			}
 			off := (ic+ir)*ldc + jc + jr
 			if mh == mr && nw == nr {
-				kern(kcur, a, mr, b, nr, &c[off], ldc, alpha, beta, mode)
+				kern(kcur, a, rsa, csa, b, sb, &c[off], ldc, alpha, beta, mode)
 				continue
 			}
-			kern(kcur, a, mr, b, nr, &tmp[0], nr, alpha, 0, 0)
+			kern(kcur, a, rsa, csa, b, sb, &tmp[0], nr, alpha, 0, 0)
 			for i := 0; i < mh; i++ {
 				crow := c[off+i*ldc : off+i*ldc+nw]
 				trow := tmp[i*nr : i*nr+nw]
@@ -100,7 +127,11 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, kcur int, beta T, mo
 func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
 	mr := j.pr.mr
 	a, lda := j.a, j.lda
-	for ir := 0; ir < mh; ir += mr {
+	ir := 0
+	if j.directA {
+		ir = mh / mr * mr // full panels are read in place
+	}
+	for ; ir < mh; ir += mr {
 		h := min(mr, mh-ir)
 		d := dst[ir*kc : ir*kc+mr*kc]
 		if j.tA {

@@ -4,30 +4,32 @@
 
 // Register use in both kernels: Y0..Y11 accumulate the 6 rows of the tile
 // (two vectors a row), Y12 and Y13 hold a row of B, Y14 and Y15 broadcast
-// elements of A. AX walks A by R8 bytes a step, BX walks B by R9 bytes.
+// elements of A. Rows of A are R11 bytes apart: AX points at rows 0-2 and
+// R12 at rows 3-5, both advancing R8 bytes a step; BX walks B by R9 bytes.
 
 #define SSTEP \
-	VMOVUPS      (BX), Y12;       \
-	VMOVUPS      32(BX), Y13;     \
-	VBROADCASTSS (AX), Y14;       \
-	VBROADCASTSS 4(AX), Y15;      \
-	VFMADD231PS  Y12, Y14, Y0;    \
-	VFMADD231PS  Y13, Y14, Y1;    \
-	VFMADD231PS  Y12, Y15, Y2;    \
-	VFMADD231PS  Y13, Y15, Y3;    \
-	VBROADCASTSS 8(AX), Y14;      \
-	VBROADCASTSS 12(AX), Y15;     \
-	VFMADD231PS  Y12, Y14, Y4;    \
-	VFMADD231PS  Y13, Y14, Y5;    \
-	VFMADD231PS  Y12, Y15, Y6;    \
-	VFMADD231PS  Y13, Y15, Y7;    \
-	VBROADCASTSS 16(AX), Y14;     \
-	VBROADCASTSS 20(AX), Y15;     \
-	VFMADD231PS  Y12, Y14, Y8;    \
-	VFMADD231PS  Y13, Y14, Y9;    \
-	VFMADD231PS  Y12, Y15, Y10;   \
-	VFMADD231PS  Y13, Y15, Y11;   \
-	ADDQ         R8, AX;          \
+	VMOVUPS      (BX), Y12;          \
+	VMOVUPS      32(BX), Y13;        \
+	VBROADCASTSS (AX), Y14;          \
+	VBROADCASTSS (AX)(R11*1), Y15;   \
+	VFMADD231PS  Y12, Y14, Y0;       \
+	VFMADD231PS  Y13, Y14, Y1;       \
+	VFMADD231PS  Y12, Y15, Y2;       \
+	VFMADD231PS  Y13, Y15, Y3;       \
+	VBROADCASTSS (AX)(R11*2), Y14;   \
+	VBROADCASTSS (R12), Y15;         \
+	VFMADD231PS  Y12, Y14, Y4;       \
+	VFMADD231PS  Y13, Y14, Y5;       \
+	VFMADD231PS  Y12, Y15, Y6;       \
+	VFMADD231PS  Y13, Y15, Y7;       \
+	VBROADCASTSS (R12)(R11*1), Y14;  \
+	VBROADCASTSS (R12)(R11*2), Y15;  \
+	VFMADD231PS  Y12, Y14, Y8;       \
+	VFMADD231PS  Y13, Y14, Y9;       \
+	VFMADD231PS  Y12, Y15, Y10;      \
+	VFMADD231PS  Y13, Y15, Y11;      \
+	ADDQ         R8, AX;             \
+	ADDQ         R8, R12;            \
 	ADDQ         R9, BX
 
 #define SSTORE(r0, r1) \
@@ -42,14 +44,18 @@
 	VMOVUPS     r1, 32(DI);      \
 	ADDQ        R10, DI
 
-// func sgemmKernel6x16(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, mode int)
-TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-72
+// func sgemmKernel6x16(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, mode int)
+TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
-	MOVQ sa+16(FP), R8
+	MOVQ rsa+16(FP), R11
+	SHLQ $2, R11
+	MOVQ csa+24(FP), R8
 	SHLQ $2, R8
-	MOVQ b+24(FP), BX
-	MOVQ sb+32(FP), R9
+	LEAQ (AX)(R11*2), R12
+	ADDQ R11, R12
+	MOVQ b+32(FP), BX
+	MOVQ sb+40(FP), R9
 	SHLQ $2, R9
 
 	VXORPS Y0, Y0, Y0
@@ -87,10 +93,10 @@ sloop1:
 	JNE  sloop1
 
 sstore:
-	MOVQ         c+40(FP), DI
-	MOVQ         ldc+48(FP), R10
+	MOVQ         c+48(FP), DI
+	MOVQ         ldc+56(FP), R10
 	SHLQ         $2, R10
-	VBROADCASTSS alpha+56(FP), Y14
+	VBROADCASTSS alpha+64(FP), Y14
 	VMULPS       Y14, Y0, Y0
 	VMULPS       Y14, Y1, Y1
 	VMULPS       Y14, Y2, Y2
@@ -103,7 +109,7 @@ sstore:
 	VMULPS       Y14, Y9, Y9
 	VMULPS       Y14, Y10, Y10
 	VMULPS       Y14, Y11, Y11
-	MOVQ         mode+64(FP), DX
+	MOVQ         mode+72(FP), DX
 	TESTQ        DX, DX
 	JNE          saccum
 	SSTORE(Y0, Y1)
@@ -116,7 +122,7 @@ sstore:
 	RET
 
 saccum:
-	VBROADCASTSS beta+60(FP), Y15
+	VBROADCASTSS beta+68(FP), Y15
 	SACCUM(Y0, Y1)
 	SACCUM(Y2, Y3)
 	SACCUM(Y4, Y5)
@@ -127,27 +133,28 @@ saccum:
 	RET
 
 #define DSTEP \
-	VMOVUPD      (BX), Y12;       \
-	VMOVUPD      32(BX), Y13;     \
-	VBROADCASTSD (AX), Y14;       \
-	VBROADCASTSD 8(AX), Y15;      \
-	VFMADD231PD  Y12, Y14, Y0;    \
-	VFMADD231PD  Y13, Y14, Y1;    \
-	VFMADD231PD  Y12, Y15, Y2;    \
-	VFMADD231PD  Y13, Y15, Y3;    \
-	VBROADCASTSD 16(AX), Y14;     \
-	VBROADCASTSD 24(AX), Y15;     \
-	VFMADD231PD  Y12, Y14, Y4;    \
-	VFMADD231PD  Y13, Y14, Y5;    \
-	VFMADD231PD  Y12, Y15, Y6;    \
-	VFMADD231PD  Y13, Y15, Y7;    \
-	VBROADCASTSD 32(AX), Y14;     \
-	VBROADCASTSD 40(AX), Y15;     \
-	VFMADD231PD  Y12, Y14, Y8;    \
-	VFMADD231PD  Y13, Y14, Y9;    \
-	VFMADD231PD  Y12, Y15, Y10;   \
-	VFMADD231PD  Y13, Y15, Y11;   \
-	ADDQ         R8, AX;          \
+	VMOVUPD      (BX), Y12;          \
+	VMOVUPD      32(BX), Y13;        \
+	VBROADCASTSD (AX), Y14;          \
+	VBROADCASTSD (AX)(R11*1), Y15;   \
+	VFMADD231PD  Y12, Y14, Y0;       \
+	VFMADD231PD  Y13, Y14, Y1;       \
+	VFMADD231PD  Y12, Y15, Y2;       \
+	VFMADD231PD  Y13, Y15, Y3;       \
+	VBROADCASTSD (AX)(R11*2), Y14;   \
+	VBROADCASTSD (R12), Y15;         \
+	VFMADD231PD  Y12, Y14, Y4;       \
+	VFMADD231PD  Y13, Y14, Y5;       \
+	VFMADD231PD  Y12, Y15, Y6;       \
+	VFMADD231PD  Y13, Y15, Y7;       \
+	VBROADCASTSD (R12)(R11*1), Y14;  \
+	VBROADCASTSD (R12)(R11*2), Y15;  \
+	VFMADD231PD  Y12, Y14, Y8;       \
+	VFMADD231PD  Y13, Y14, Y9;       \
+	VFMADD231PD  Y12, Y15, Y10;      \
+	VFMADD231PD  Y13, Y15, Y11;      \
+	ADDQ         R8, AX;             \
+	ADDQ         R8, R12;            \
 	ADDQ         R9, BX
 
 #define DSTORE(r0, r1) \
@@ -162,14 +169,18 @@ saccum:
 	VMOVUPD     r1, 32(DI);      \
 	ADDQ        R10, DI
 
-// func dgemmKernel6x8(k int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, mode int)
-TEXT ·dgemmKernel6x8(SB), NOSPLIT, $0-80
+// func dgemmKernel6x8(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, mode int)
+TEXT ·dgemmKernel6x8(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
-	MOVQ sa+16(FP), R8
+	MOVQ rsa+16(FP), R11
+	SHLQ $3, R11
+	MOVQ csa+24(FP), R8
 	SHLQ $3, R8
-	MOVQ b+24(FP), BX
-	MOVQ sb+32(FP), R9
+	LEAQ (AX)(R11*2), R12
+	ADDQ R11, R12
+	MOVQ b+32(FP), BX
+	MOVQ sb+40(FP), R9
 	SHLQ $3, R9
 
 	VXORPD Y0, Y0, Y0
@@ -207,10 +218,10 @@ dloop1:
 	JNE  dloop1
 
 dstore:
-	MOVQ         c+40(FP), DI
-	MOVQ         ldc+48(FP), R10
+	MOVQ         c+48(FP), DI
+	MOVQ         ldc+56(FP), R10
 	SHLQ         $3, R10
-	VBROADCASTSD alpha+56(FP), Y14
+	VBROADCASTSD alpha+64(FP), Y14
 	VMULPD       Y14, Y0, Y0
 	VMULPD       Y14, Y1, Y1
 	VMULPD       Y14, Y2, Y2
@@ -223,7 +234,7 @@ dstore:
 	VMULPD       Y14, Y9, Y9
 	VMULPD       Y14, Y10, Y10
 	VMULPD       Y14, Y11, Y11
-	MOVQ         mode+72(FP), DX
+	MOVQ         mode+80(FP), DX
 	TESTQ        DX, DX
 	JNE          daccum
 	DSTORE(Y0, Y1)
@@ -236,7 +247,7 @@ dstore:
 	RET
 
 daccum:
-	VBROADCASTSD beta+64(FP), Y15
+	VBROADCASTSD beta+72(FP), Y15
 	DACCUM(Y0, Y1)
 	DACCUM(Y2, Y3)
 	DACCUM(Y4, Y5)

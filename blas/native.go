@@ -26,11 +26,12 @@ func (Native) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda in
 type float interface{ ~float32 | ~float64 }
 
 // kernelFunc computes one mr×nr tile of C from k steps of A and B. Step p
-// reads mr elements of A at a[p·sa:] and nr elements of B at b[p·sb:] (sa
-// and sb count elements), so packed panels (sa = mr, sb = nr) and, for full
-// tiles, rows of the unpacked operands can both be fed in. With mode 0 the
-// tile is overwritten with alpha·AB; otherwise it becomes alpha·AB + beta·C.
-type kernelFunc[T float] func(k int, a *T, sa int, b *T, sb int, c *T, ldc int, alpha, beta T, mode int)
+// reads element i of A at a[i·rsa + p·csa] and nr elements of B at b[p·sb:]
+// (strides count elements), so packed panels (rsa = 1, csa = mr, sb = nr)
+// and, for full tiles, the unpacked operands can both be fed in. With mode
+// 0 the tile is overwritten with alpha·AB; otherwise it becomes
+// alpha·AB + beta·C.
+type kernelFunc[T float] func(k int, a *T, rsa, csa int, b *T, sb int, c *T, ldc int, alpha, beta T, mode int)
 
 // params holds the register and cache blocking for one element type and
 // the micro-kernel that goes with it.
@@ -204,9 +205,7 @@ func (j *job[T]) prepare(nt int) {
 		cols = ceilDiv(tn, nt) * pr.nr
 	}
 	j.nc = roundUp(ceilDiv(cols, ceilDiv(cols, pr.ncMax)), pr.nr)
-	// Unpacked operands only pay when they are reused little.
-	j.directA = false
-	j.directB = false
+	j.directA, j.directB = j.direct(nt)
 	if len(j.ap) < nt {
 		j.ap = make([][]T, nt)
 		j.tmp = make([][]T, nt)
@@ -215,20 +214,27 @@ func (j *job[T]) prepare(nt int) {
 		j.ap[t] = grow(j.ap[t], j.mc*j.kc)
 		j.tmp[t] = grow(j.tmp[t], pr.mr*pr.nr)
 	}
-	nbp := 1
-	if j.splitRows && nt > 1 {
-		nbp = 2
+	nbp := 0
+	if j.splitRows && !j.directB {
+		nbp = 1
+		if nt > 1 {
+			nbp = 2
+		}
 	}
 	for i := 0; i < nbp; i++ {
 		j.bp[i] = grow(j.bp[i], j.nc*j.kc)
 	}
-	if !j.splitRows {
-		// Every goroutine packs its own B block.
+	if !j.splitRows || j.directB {
+		// Every goroutine packs its own B block, or only the edge panel.
 		if len(j.bOwn) < nt {
 			j.bOwn = make([][]T, nt)
 		}
+		size := j.nc * j.kc
+		if j.directB {
+			size = pr.nr * j.kc
+		}
 		for t := 0; t < nt; t++ {
-			j.bOwn[t] = grow(j.bOwn[t], j.nc*j.kc)
+			j.bOwn[t] = grow(j.bOwn[t], size)
 		}
 	}
 	j.bar.reset(nt)
@@ -244,3 +250,26 @@ func grow[T float](buf []T, n int) []T {
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 func roundUp(a, b int) int { return ceilDiv(a, b) * b }
+
+// Tuning overrides for experiments: -1 never, 0 the heuristic, 1 always.
+var forceDirectA, forceDirectB int
+
+// direct decides which operands the kernels read in place rather than
+// from packed panels.
+func (j *job[T]) direct(nt int) (directA, directB bool) {
+	directA = false
+	directB = false
+	switch forceDirectA {
+	case -1:
+		directA = false
+	case 1:
+		directA = true
+	}
+	switch forceDirectB {
+	case -1:
+		directB = false
+	case 1:
+		directB = !j.tB
+	}
+	return directA, directB
+}

@@ -134,30 +134,39 @@ func checkGemm[T float32 | float64](t *testing.T, impl Implementation, tc gemmCa
 	}
 }
 
-// testImpls are the implementations the correctness tests check: Native as
-// installed on this machine, and Native forced onto its portable kernels.
-func testImpls() []struct {
-	name string
-	impl Implementation
-	goK  bool
-} {
-	return []struct {
-		name string
-		impl Implementation
-		goK  bool
-	}{{"Native", Native{}, false}, {"NativeGoKernels", Native{}, true}}
+// nativeConfigs are the ways Native is run by the correctness tests: as
+// installed on this machine with its own choice of packed or in-place
+// operands, with each choice forced, and on its portable kernels.
+var nativeConfigs = []struct {
+	name       string
+	goKernels  bool
+	dirA, dirB int // see forceDirectA and forceDirectB
+}{
+	{"auto", false, 0, 0},
+	{"packed", false, -1, -1},
+	{"directA", false, 1, -1},
+	{"directB", false, -1, 1},
+	{"directAB", false, 1, 1},
+	{"goKernels", true, 0, 0},
 }
 
-// withGoKernels runs f with the portable micro-kernels installed.
-func withGoKernels(f func()) {
+// withConfig runs f with Native configured as cfg says.
+func withConfig(goKernels bool, dirA, dirB int, f func()) {
 	s, d := sgemmParams.kern, dgemmParams.kern
-	sgemmParams.kern = func(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, mode int) {
-		kernelGo(6, 16, k, a, sa, b, sb, c, ldc, alpha, beta, mode)
+	fa, fb := forceDirectA, forceDirectB
+	defer func() {
+		sgemmParams.kern, dgemmParams.kern = s, d
+		forceDirectA, forceDirectB = fa, fb
+	}()
+	forceDirectA, forceDirectB = dirA, dirB
+	if goKernels {
+		sgemmParams.kern = func(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, mode int) {
+			kernelGo(6, 16, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, mode)
+		}
+		dgemmParams.kern = func(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, mode int) {
+			kernelGo(6, 8, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, mode)
+		}
 	}
-	dgemmParams.kern = func(k int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, mode int) {
-		kernelGo(6, 8, k, a, sa, b, sb, c, ldc, alpha, beta, mode)
-	}
-	defer func() { sgemmParams.kern, dgemmParams.kern = s, d }()
 	f()
 }
 
@@ -215,20 +224,15 @@ var largeCases = []gemmCase{
 
 func TestNativeMatchesNaive(t *testing.T) {
 	cases := append(spreadCases(), largeCases...)
-	for _, im := range testImpls() {
-		t.Run(im.name, func(t *testing.T) {
-			run := func() {
+	for _, cfg := range nativeConfigs {
+		t.Run(cfg.name, func(t *testing.T) {
+			withConfig(cfg.goKernels, cfg.dirA, cfg.dirB, func() {
 				rng := rand.New(rand.NewPCG(1, 2))
 				for _, tc := range cases {
-					checkGemm[float32](t, im.impl, tc, rng)
-					checkGemm[float64](t, im.impl, tc, rng)
+					checkGemm[float32](t, Native{}, tc, rng)
+					checkGemm[float64](t, Native{}, tc, rng)
 				}
-			}
-			if im.goK {
-				withGoKernels(run)
-			} else {
-				run()
-			}
+			})
 		})
 	}
 }
@@ -300,7 +304,10 @@ func FuzzGemm(f *testing.F) {
 		pair := alphaBetas[int(ab)%len(alphaBetas)]
 		tc := gemmCase{tA: tA, tB: tB, m: int(m), n: int(n), k: int(k),
 			alpha: pair[0], beta: pair[1], padA: int(padA % 16), padB: int(padB % 16), padC: int(padC % 16)}
-		checkGemm[float32](t, Native{}, tc, rng)
-		checkGemm[float64](t, Native{}, tc, rng)
+		cfg := nativeConfigs[int(ab/8)%len(nativeConfigs)]
+		withConfig(cfg.goKernels, cfg.dirA, cfg.dirB, func() {
+			checkGemm[float32](t, Native{}, tc, rng)
+			checkGemm[float64](t, Native{}, tc, rng)
+		})
 	})
 }
