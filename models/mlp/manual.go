@@ -81,6 +81,7 @@ func forward[T float](net *Network, inputs *tensor.Dense) *pass[T] {
 	p := &pass[T]{m: m, sizes: sizes, zeta: make([][]T, len(net.Layers)), alpha: make([][]T, len(net.Layers)+1)}
 	p.alpha[0] = append([]T(nil), values[T](inputs)...)
 	for j, l := range net.Layers {
+		// docs:begin forward
 		nin, nout := sizes[j], sizes[j+1]
 		w, b := values[T](l.Weights), values[T](l.Bias)
 		z := make([]T, nout*m)
@@ -95,6 +96,7 @@ func forward[T float](net *Network, inputs *tensor.Dense) *pass[T] {
 		a := make([]T, nout*m)
 		activate(l.Activation, z, a, nout, m)
 		p.zeta[j], p.alpha[j+1] = z, a
+		// docs:end forward
 	}
 	return p
 }
@@ -120,22 +122,29 @@ func backprop[T float](net *Network, inputs, targets *tensor.Dense) *Manual {
 	}
 
 	invM := 1 / T(m)
+	// docs:begin output
 	b := outputDelta(net.Layers[L-1].Activation, net.Cost, p.zeta[L-1], p.alpha[L], rho, sizes[L], m)
+	// docs:end output
 	for j := L - 1; j >= 0; j-- {
 		nin, nout := sizes[j], sizes[j+1]
 		w := values[T](net.Layers[j].Weights)
 		out.B[j] = p.dense(b, nout)
 
+		// docs:begin P
 		// [P̄^j]ᵀ (nin×m) = Ω (nin×nout) · B̄ (nout×m).
 		pt := make([]T, nin*m)
 		gemm(false, false, nin, m, nout, 1, w, nout, b, m, 0, pt, m)
+		// docs:end P
 		out.P[j] = p.dense(pt, nin)
 
+		// docs:begin grad-weights
 		// Gradient(Ω) (nin×nout) = (1/M) · ᾱ^{j-1} (nin×m) · B̄ᵀ (m×nout).
 		gw := make([]T, nin*nout)
 		gemm(false, true, nin, nout, m, invM, p.alpha[j], m, b, m, 0, gw, nout)
+		// docs:end grad-weights
 		out.GradWeights[j] = tensor.New(tensor.WithShape(nin, nout), tensor.WithBacking(gw))
 
+		// docs:begin grad-bias
 		// Gradient(β) = (1/M) · B̄ · 1_M.
 		gb := make([]T, nout)
 		for i := range gb {
@@ -145,13 +154,16 @@ func backprop[T float](net *Network, inputs, targets *tensor.Dense) *Manual {
 			}
 			gb[i] = s * invM
 		}
+		// docs:end grad-bias
 		out.GradBias[j] = tensor.New(tensor.WithShape(nout), tensor.WithBacking(gb))
 
+		// docs:begin next-B
 		if j > 0 {
 			prev := make([]T, nin*m)
 			applyDerivative(net.Layers[j-1].Activation, p.zeta[j-1], p.alpha[j], pt, prev, nin, m)
 			b = prev
 		}
+		// docs:end next-B
 	}
 	return out
 }
@@ -215,6 +227,7 @@ func sigmoid(x float64) float64 {
 // applyDerivative sets out = Φ'(z) ⊙ g, or J(a)·g column by column for
 // softmax, where a = Φ(z); all are n×m.
 func applyDerivative[T float](act Activation, z, a, g, out []T, n, m int) {
+	// docs:begin derivative
 	switch act {
 	case Identity:
 		copy(out, g)
@@ -248,11 +261,13 @@ func applyDerivative[T float](act Activation, z, a, g, out []T, n, m int) {
 	default:
 		panic(fmt.Sprintf("mlp: unknown activation %q", act))
 	}
+	// docs:end derivative
 }
 
 // outputDelta returns B̄^L = Φ'(ζ^L) ⊙ ∇_a C for n×m outputs a and targets
 // rho.
 func outputDelta[T float](act Activation, cost Cost, z, a, rho []T, n, m int) []T {
+	// docs:begin output-delta
 	b := make([]T, n*m)
 	switch {
 	case act == Sigmoid && cost == BinaryCrossEntropy:
@@ -275,11 +290,13 @@ func outputDelta[T float](act Activation, cost Cost, z, a, rho []T, n, m int) []
 		applyDerivative(act, z, a, g, b, n, m)
 	}
 	return b
+	// docs:end output-delta
 }
 
 // costGradient sets g = ∇_a C(a, ρ), element by element. A term whose
 // coefficient (ρ or 1 − ρ) is exactly 0 contributes 0.
 func costGradient[T float](cost Cost, a, rho, g []T) {
+	// docs:begin cost-gradient
 	switch cost {
 	case Quadratic:
 		for i := range g {
@@ -307,6 +324,7 @@ func costGradient[T float](cost Cost, a, rho, g []T) {
 	default:
 		panic(fmt.Sprintf("mlp: unknown cost %q", cost))
 	}
+	// docs:end cost-gradient
 }
 
 // batchCost returns (1/M) Σ_k C(a_(k), ρ_(k)), accumulated in float64.
