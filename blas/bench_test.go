@@ -2,8 +2,21 @@ package blas
 
 import (
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
 )
+
+// GEMM_FORCE_DIRECT_A and GEMM_FORCE_DIRECT_B (-1, 0 or 1) override
+// forceDirectA and forceDirectB in benchmarks, for tuning.
+func init() {
+	if v, err := strconv.Atoi(os.Getenv("GEMM_FORCE_DIRECT_A")); err == nil {
+		forceDirectA = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("GEMM_FORCE_DIRECT_B")); err == nil {
+		forceDirectB = v
+	}
+}
 
 // benchImpls are the implementations BenchmarkGemm compares; a build with
 // the openblas tag adds OpenBLAS.

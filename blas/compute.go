@@ -200,8 +200,21 @@ func (j *job[T]) packB(dst []T, p0, kc, j0, w int) {
 			}
 			continue
 		}
-		// op(B)[p][j] = b[j·ldb + p].
-		for jj := 0; jj < nr; jj++ {
+		// op(B)[p][j] = b[j·ldb + p]: four rows of b at a time, so each
+		// step writes four adjacent elements.
+		jj := 0
+		for ; jj+4 <= nw; jj += 4 {
+			row := (j0+jr+jj)*ldb + p0
+			s0 := b[row : row+kc]
+			s1 := b[row+ldb : row+ldb+kc]
+			s2 := b[row+2*ldb : row+2*ldb+kc]
+			s3 := b[row+3*ldb : row+3*ldb+kc]
+			for p := range s0 {
+				dp := d[p*nr+jj : p*nr+jj+4]
+				dp[0], dp[1], dp[2], dp[3] = s0[p], s1[p], s2[p], s3[p]
+			}
+		}
+		for ; jj < nr; jj++ {
 			if jj >= nw {
 				for p := 0; p < kc; p++ {
 					d[p*nr+jj] = 0

@@ -1,6 +1,9 @@
 package blas
 
-import "runtime"
+import (
+	"runtime"
+	"unsafe"
+)
 
 // Native is a pure-Go (cgo-free) GEMM: operands are packed into
 // cache-sized panels and multiplied by register-blocked micro-kernels,
@@ -256,9 +259,18 @@ var forceDirectA, forceDirectB int
 
 // direct decides which operands the kernels read in place rather than
 // from packed panels.
+//
+// Reading A in place pays when its rows are contiguous in k (op(A) = A):
+// the kernel then walks six sequential streams and the packing copy is
+// saved. With op(A) = Aᵀ each step would touch a new cache line, at a
+// stride that aliases in L1, so A is packed. Reading B in place (op(B) = B)
+// saves the packing copy but reads each step's row at a stride of ldb,
+// again aliasing in L1; measured per core on the MLP shapes it pays in
+// float32 throughout and in float64 only when B is used by few row panels.
 func (j *job[T]) direct(nt int) (directA, directB bool) {
-	directA = false
-	directB = false
+	var z T
+	directA = !j.tA
+	directB = !j.tB && (unsafe.Sizeof(z) == 4 || ceilDiv(j.m, j.pr.mr) <= 8)
 	switch forceDirectA {
 	case -1:
 		directA = false
