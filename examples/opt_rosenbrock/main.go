@@ -41,8 +41,8 @@ func main() {
 	adaptive := run(
 		entry{"adagrad η=0.5", solvers.AdaGrad{Eta: 0.5, Delta: 1e-7}},
 		entry{"rmsprop η=0.01", solvers.RMSProp{Eta: 0.01, Delta: 1e-6, Rho: 0.9}},
-		entry{"adam η=0.05", solvers.Adam{Eta: 0.05, Delta: 1e-8, Rho1: 0.9, Rho2: 0.999}},
 		entry{"adadelta δ=1e-6 ρ=0.95", solvers.AdaDelta{Delta: 1e-6, Rho: 0.95}},
+		entry{"adam η=0.05", solvers.Adam{Eta: 0.05, Delta: 1e-8, Rho1: 0.9, Rho2: 0.999}},
 		entry{"delta-bar-delta ε=0.001", solvers.DeltaBarDelta{Eta: 1e-3, Kappa: 1e-4, Phi: 0.3, Theta: 0.7}},
 	)
 
@@ -54,7 +54,7 @@ func main() {
 	left.Legend.Top, right.Legend.Top = false, false // bottom right, clear of the valley
 	check(plots.Save(imgdir.Path("opt_rosenbrock.png"), 14*vg.Inch, 5.5*vg.Inch, left, right))
 
-	var series []plots.Series
+	var series []plots.Series // in the order of solvers.RuleNames, so each rule keeps its colour
 	for _, p := range append(heavy, adaptive...) {
 		x := make([]float64, len(p.F))
 		for i := range x {

@@ -34,6 +34,7 @@ type Surface struct {
 	prog  *graph.Program
 }
 
+// docs:begin new
 // New builds the surface whose value build returns from the nodes x and y
 // (each 1×1, picked out of θ by a product with a constant unit vector).
 func New(name string, build func(g *graph.Graph, x, y *graph.Node) *graph.Node) (*Surface, error) {
@@ -53,6 +54,8 @@ func New(name string, build func(g *graph.Graph, x, y *graph.Node) *graph.Node) 
 	return &Surface{Name: name, Theta: theta, F: f, Grad: grads[0], prog: prog}, nil
 }
 
+// docs:end new
+
 func column(a, b float64) *tensor.Dense {
 	return tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{a, b}))
 }
@@ -60,6 +63,7 @@ func column(a, b float64) *tensor.Dense {
 // c returns a scalar constant.
 func c(g *graph.Graph, v float64) *graph.Node { return g.Scalar(v, graph.Float64) }
 
+// docs:begin surfaces
 // Bowl is the elongated bowl f = ½(a·x² + b·y²); with b ≫ a it is
 // ill-conditioned: steep across the valley, flat along it.
 func Bowl(a, b float64) (*Surface, error) {
@@ -91,6 +95,8 @@ func SlopeBowl() (*Surface, error) {
 		return ops.Add(ops.Add(bowl, slope), wall)
 	})
 }
+
+// docs:end surfaces
 
 // At returns f and ∇f at (x, y), leaving θ there.
 func (s *Surface) At(x, y float64) (f, gx, gy float64) {
@@ -128,6 +134,7 @@ func (p *Path) add(x, y, f float64) {
 	p.X, p.Y, p.F = append(p.X, x), append(p.Y, y), append(p.F, f)
 }
 
+// docs:begin run
 // Run starts θ at (x0, y0) and takes steps steps of the solver, returning
 // the n+1 points visited.
 func (s *Surface) Run(name string, sol *solvers.Solver, x0, y0 float64, steps int) (Path, error) {
@@ -146,6 +153,8 @@ func (s *Surface) Run(name string, sol *solvers.Solver, x0, y0 float64, steps in
 	p.add(th[0], th[1], s.F.Scalar())
 	return p, nil
 }
+
+// docs:end run
 
 // RunLookahead is Run with Solver.StepLookahead, the exact Nesterov
 // method: the gradient is taken at θ + δ·v and θ itself is recorded.
