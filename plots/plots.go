@@ -9,8 +9,6 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -101,11 +99,6 @@ func Save(path string, width, height vg.Length, ps ...*plot.Plot) error {
 	canvases := plot.Align([][]*plot.Plot{ps}, tiles, dc)
 	for i, p := range ps {
 		p.Draw(canvases[0][i])
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
 	}
 	return atomicfile.WriteFile(path, pngBytes(img), 0o644)
 }

@@ -54,6 +54,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			code = 3
 		}
 	}()
+	if len(args) == 2 && args[0] == "help" {
+		args = []string{args[1], "--help"} // gradgraph help train
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		return 0
@@ -118,17 +121,33 @@ func parseFlags(fs *flagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(fs.stdout, "Usage: gradgraph %s %s\n\nFlags:\n", fs.Name(), fs.synopsis)
-			fs.SetOutput(fs.stdout)
-			fs.PrintDefaults()
-			fs.SetOutput(io.Discard)
+			fs.printDefaults()
 			return err
 		}
-		return &exitError{2, fmt.Errorf("%s: %v", fs.Name(), err)}
+		// The flag package names flags with one dash; gradgraph documents two.
+		msg := strings.Replace(err.Error(), ": -", ": --", 1)
+		return &exitError{2, fmt.Errorf("%s: %s", fs.Name(), msg)}
 	}
 	if fs.NArg() > 0 {
 		return &exitError{2, fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
 	}
 	return nil
+}
+
+// printDefaults lists the flags as --name, with their usage and default.
+func (fs *flagSet) printDefaults() {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintf(fs.stdout, "%s\n    \t%s", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			fmt.Fprintf(fs.stdout, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(fs.stdout)
+	})
 }
 
 func usageErr(format string, a ...any) error {

@@ -164,7 +164,7 @@ func TestBadInputOneLine(t *testing.T) {
 		code int
 	}{
 		{"missing spec", []string{"gradcheck"}, "gradgraph: --spec is required", 2},
-		{"unknown flag", []string{"gradcheck", "--sepc", "x"}, "gradgraph: gradcheck: flag provided but not defined: -sepc", 2},
+		{"unknown flag", []string{"gradcheck", "--sepc", "x"}, "gradgraph: gradcheck: flag provided but not defined: --sepc", 2},
 		{"bad dtype", []string{"gradcheck", "--spec", "x", "--dtype", "float16"}, `gradgraph: --dtype: unknown dtype "float16" (want float64 or float32)`, 2},
 		{"bad epsilon", []string{"gradcheck", "--spec", "x", "--epsilon", "-1"}, "gradgraph: --epsilon: -1, want a number in (0, 1]", 2},
 		{"no such file", []string{"gradcheck", "--spec", "/nonexistent/net.json"}, "gradgraph: --spec: open /nonexistent/net.json: no such file or directory", 1},
@@ -248,6 +248,7 @@ func TestOptimizeBadSpecs(t *testing.T) {
 		{"missing steps", `"solver": {"rule": "sgd"}`, "steps: missing"},
 		{"batch does not divide", `"solver": {"rule": "sgd"}, "steps": 2, "batch_size": 3`, "batch_size: 3 does not divide the 4 samples (columns of network.inputs)"},
 		{"unknown field", `"solver": {"rule": "sgd"}, "steps": 2, "epochs": 3`, "epochs: unknown field (want network, solver, schedule, steps, batch_size)"},
+		{"diverges", `"solver": {"rule": "sgd", "eta": 1e300}, "steps": 3`, "steps[1].cost: +Inf: the run diverged (try a smaller eta)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

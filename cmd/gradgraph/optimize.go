@@ -66,6 +66,9 @@ func optimize(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", *specPath, err)
 	}
+	if err := finite(traj); err != nil {
+		return fmt.Errorf("%s: %v", *specPath, err)
+	}
 	if *asJSON {
 		out := struct {
 			Rule  string             `json:"rule"`
@@ -84,6 +87,30 @@ func optimize(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%5s  %s\n", "step", "cost before the step")
 	for i, st := range traj {
 		fmt.Fprintf(stdout, "%5d  %.10g\n", i, st.Cost)
+	}
+	return nil
+}
+
+// finite reports the first step whose cost or parameters are not finite:
+// JSON cannot hold them, and a diverged run is a failure to report, not a
+// trajectory.
+func finite(traj []train.TrajectoryStep) error {
+	for i, st := range traj {
+		if math.IsNaN(st.Cost) || math.IsInf(st.Cost, 0) {
+			return fmt.Errorf("steps[%d].cost: %v: the run diverged (try a smaller eta)", i, st.Cost)
+		}
+		for j, l := range st.Network.Layers {
+			for _, t := range []struct {
+				name string
+				vals []float64
+			}{{"weights", mlp.Float64s(l.Weights)}, {"bias", mlp.Float64s(l.Bias)}} {
+				for _, v := range t.vals {
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						return fmt.Errorf("steps[%d].layers[%d].%s: %v: the run diverged (try a smaller eta)", i, j, t.name, v)
+					}
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -48,13 +50,13 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "[flags]", stdout)
 	var f trainFlags
 	fs.StringVar(&f.layers, "layers", "256,128", "hidden layer sizes, comma-separated (input and output sizes come from the data)")
-	fs.StringVar(&f.activation, "activation", "relu", "hidden activation: identity, sigmoid, tanh or relu; or one per hidden layer, comma-separated")
+	fs.StringVar(&f.activation, "activation", "relu", "hidden activation: identity, sigmoid, tanh, relu or softmax; or one per hidden layer, comma-separated")
 	fs.StringVar(&f.output, "output", "softmax", "output activation")
 	fs.StringVar(&f.cost, "cost", "cross_entropy", "cost: quadratic, binary_cross_entropy or cross_entropy")
 	fs.StringVar(&f.rule, "rule", "adam", "update rule: sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or delta_bar_delta")
 	f.hyper = map[string]*float64{}
 	for _, h := range hyperNames {
-		f.hyper[h] = fs.Float64(h, 0, "the rule's "+h+" (default: the rule's documented default)")
+		f.hyper[h] = fs.Float64(h, 0, hyperUsage[h])
 	}
 	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule: constant, inverse or exponential")
 	fs.Float64Var(&f.decay, "decay", 0, "decay δ of the inverse or exponential schedule, per step")
@@ -79,6 +81,20 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	return runTrain(f, set, stdout, stderr)
+}
+
+// hyperUsage documents each hyperparameter flag with the defaults of the
+// rules that take it (DESIGN.md's table).
+var hyperUsage = map[string]string{
+	"eta":      "learning rate η (default 0.01; rmsprop and adam 0.001; not for adadelta)",
+	"momentum": "momentum δ of momentum and nesterov, in [0, 1) (default 0.9)",
+	"delta":    "δ of adagrad (1e-7), rmsprop (1e-6), adadelta (1e-6) and adam (1e-8)",
+	"rho":      "decay ρ of rmsprop (0.9) and adadelta (0.95), in [0, 1)",
+	"rho1":     "adam's ρ₁ (default 0.9), in [0, 1)",
+	"rho2":     "adam's ρ₂ (default 0.999), in [0, 1)",
+	"kappa":    "delta_bar_delta's additive rate increase κ (default 0.001)",
+	"phi":      "delta_bar_delta's multiplicative rate cut φ (default 0.1), in [0, 1)",
+	"theta":    "delta_bar_delta's averaging weight θ (default 0.7), in [0, 1)",
 }
 
 // defaultEpochs is the number of epochs of a plain `gradgraph train`.
@@ -127,6 +143,15 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		return flagErr(err)
 	}
 
+	arch, err := parseArchitecture(f)
+	if err != nil {
+		return err
+	}
+	for _, out := range []struct{ flag, path string }{{"save", f.save}, {"export", f.export}, {"plot", f.plot}, {"checkpoint", f.checkpoint}} {
+		if err := checkWritable(out.flag, out.path); err != nil {
+			return err
+		}
+	}
 	trainSet, testSet, err := loadMNIST(f.data)
 	if err != nil {
 		return err
@@ -139,7 +164,7 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	}
 	trainSet, valSet := trainSet.Split(f.val)
 
-	net, err := buildNetwork(f, trainSet, dt)
+	net, err := arch.network(trainSet, dt, f.seed)
 	if err != nil {
 		return err
 	}
@@ -187,8 +212,8 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	}
 	if !f.asJSON {
 		sizes := net.Sizes()
-		fmt.Fprintf(stdout, "training %s on %d images (%d for validation), %s, %s, batch %d, %d epochs, %s\n",
-			sizesString(sizes), trainSet.Len(), valSet.Len(), rule.Name(), f.schedule, f.batch, f.epochs, dt)
+		fmt.Fprintf(stdout, "training %s on %d images (%d for validation), %s, %s, batch %d, %d %s, %s\n",
+			sizesString(sizes), trainSet.Len(), valSet.Len(), rule.Name(), f.schedule, f.batch, f.epochs, plural(f.epochs, "epoch"), dt)
 	}
 	loop.OnEpoch = func(e train.EpochStats) error {
 		if bar != nil {
@@ -232,7 +257,11 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		}
 	}
 	if f.plot != "" {
-		title := fmt.Sprintf("%s %s on MNIST", sizesString(net.Sizes()), rule.Name())
+		data := "MNIST"
+		if f.data != "" {
+			data = filepath.Base(filepath.Clean(f.data))
+		}
+		title := fmt.Sprintf("%s %s on %s", sizesString(net.Sizes()), rule.Name(), data)
 		if err := plots.TrainingCurves(f.plot, title, batchLoss, batches, loop.History()); err != nil {
 			return fmt.Errorf("--plot: %v", err)
 		}
@@ -285,41 +314,83 @@ func loadMNIST(dir string) (trainSet, testSet *datasets.Dataset, err error) {
 	return trainSet, testSet, nil
 }
 
-func buildNetwork(f trainFlags, d *datasets.Dataset, dt tensor.Dtype) (*mlp.Network, error) {
-	sizes := []int{d.Features}
+// architecture is the network the flags describe, checked before any data
+// is loaded; the input and output sizes come from the data.
+type architecture struct {
+	hidden []int
+	acts   []mlp.Activation // hidden layers, then the output layer
+	cost   mlp.Cost
+}
+
+func parseArchitecture(f trainFlags) (*architecture, error) {
+	a := &architecture{cost: mlp.Cost(f.cost)}
 	if strings.TrimSpace(f.layers) != "" {
 		for _, s := range strings.Split(f.layers, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(s))
 			if err != nil || n <= 0 {
 				return nil, usageErr("--layers: %q is not a positive layer size", s)
 			}
-			sizes = append(sizes, n)
+			a.hidden = append(a.hidden, n)
 		}
 	}
-	sizes = append(sizes, d.Targets())
-	hidden := len(sizes) - 2
-	actNames := strings.Split(f.activation, ",")
-	if len(actNames) != 1 && len(actNames) != hidden {
-		return nil, usageErr("--activation: %d names for %d hidden layers", len(actNames), hidden)
+	names := strings.Split(f.activation, ",")
+	if len(names) != 1 && len(names) != len(a.hidden) {
+		return nil, usageErr("--activation: %d names for %d hidden layers", len(names), len(a.hidden))
 	}
-	var acts []mlp.Activation
-	for j := 0; j < hidden; j++ {
-		a := mlp.Activation(strings.TrimSpace(actNames[min(j, len(actNames)-1)]))
-		if !a.Valid() {
-			return nil, usageErr("--activation: unknown activation %q (want identity, sigmoid, tanh, relu or softmax)", a)
+	for j := range a.hidden {
+		act := mlp.Activation(strings.TrimSpace(names[min(j, len(names)-1)]))
+		if !act.Valid() {
+			return nil, usageErr("--activation: unknown activation %q (want identity, sigmoid, tanh, relu or softmax)", act)
 		}
-		acts = append(acts, a)
+		a.acts = append(a.acts, act)
 	}
 	out := mlp.Activation(f.output)
 	if !out.Valid() {
 		return nil, usageErr("--output: unknown activation %q (want identity, sigmoid, tanh, relu or softmax)", out)
 	}
-	acts = append(acts, out)
-	cost := mlp.Cost(f.cost)
-	if !cost.Valid() {
-		return nil, usageErr("--cost: unknown cost %q (want quadratic, binary_cross_entropy or cross_entropy)", cost)
+	a.acts = append(a.acts, out)
+	if !a.cost.Valid() {
+		return nil, usageErr("--cost: unknown cost %q (want quadratic, binary_cross_entropy or cross_entropy)", a.cost)
 	}
-	return mlp.New(sizes, acts, cost, dt, f.seed)
+	// The cross-entropies take logarithms of the outputs: they need outputs
+	// in (0, 1), or training stops at the first batch with a NaN.
+	if a.cost != mlp.Quadratic && out != mlp.Softmax && out != mlp.Sigmoid {
+		return nil, usageErr("--cost %s needs a softmax or sigmoid output, not %s", a.cost, out)
+	}
+	return a, nil
+}
+
+// network returns the seeded network for data d.
+func (a *architecture) network(d *datasets.Dataset, dt tensor.Dtype, seed uint64) (*mlp.Network, error) {
+	sizes := append(append([]int{d.Features}, a.hidden...), d.Targets())
+	return mlp.New(sizes, a.acts, a.cost, dt, seed)
+}
+
+// checkWritable fails early, before any training, when an output file
+// could not be written: its directory must exist and accept files.
+func checkWritable(flagName, path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".gradgraph-check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return usageErr("--%s: cannot write to %s: %v", flagName, dir, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 func saveModel(path string, net *mlp.Network) error {
@@ -352,7 +423,11 @@ func evalCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	net, err := mlp.ParseNetwork(raw, dt)
 	if err != nil {
-		return fmt.Errorf("%s: %v", *model, err)
+		msg := strings.Replace(err.Error(), "spec: ", "model: ", 1)
+		if strings.HasPrefix(msg, "inputs:") || strings.HasPrefix(msg, "targets:") {
+			msg += " (a model file holds only cost and layers, the network part of a gradcheck spec)"
+		}
+		return fmt.Errorf("%s: %s", *model, msg)
 	}
 	_, testSet, err := loadMNIST(*data)
 	if err != nil {

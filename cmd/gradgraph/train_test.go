@@ -88,7 +88,7 @@ func TestTrainBadFlags(t *testing.T) {
 		{[]string{"--cost", "hinge", "--limit", "100", "--val", "10"}, `--cost: unknown cost "hinge" (want quadratic, binary_cross_entropy or cross_entropy)`},
 		{[]string{"--limit", "100", "--val", "100"}, "--val: 100 leaves no training images out of 100"},
 		{[]string{"--data", "/nonexistent"}, ""},
-		{[]string{"--epochs"}, "train: flag needs an argument: -epochs"},
+		{[]string{"--epochs"}, "train: flag needs an argument: --epochs"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
