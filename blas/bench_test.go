@@ -96,7 +96,7 @@ func BenchmarkMicroKernel(b *testing.B) {
 		pr := &sgemmParams
 		a, bp, c := make([]float32, k*pr.mr), make([]float32, k*pr.nr), make([]float32, pr.mr*pr.nr)
 		for b.Loop() {
-			pr.kern(k, &a[0], 1, pr.mr, &bp[0], pr.nr, &c[0], pr.nr, 1, 1, 1)
+			pr.kern(k, &a[0], 1, pr.mr, &bp[0], pr.nr, &c[0], pr.nr, 1, 1, kernAccum, 1, 0)
 		}
 		b.ReportMetric(2*float64(k*pr.mr*pr.nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
@@ -104,7 +104,7 @@ func BenchmarkMicroKernel(b *testing.B) {
 		pr := &dgemmParams
 		a, bp, c := make([]float64, k*pr.mr), make([]float64, k*pr.nr), make([]float64, pr.mr*pr.nr)
 		for b.Loop() {
-			pr.kern(k, &a[0], 1, pr.mr, &bp[0], pr.nr, &c[0], pr.nr, 1, 1, 1)
+			pr.kern(k, &a[0], 1, pr.mr, &bp[0], pr.nr, &c[0], pr.nr, 1, 1, kernAccum, 1, 0)
 		}
 		b.ReportMetric(2*float64(k*pr.mr*pr.nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})

@@ -51,16 +51,16 @@ func (j *job[T]) run(tid int) {
 				j.packB(bp, pc, kcur, jc, ncur)
 			}
 			iter++
-			beta, mode := j.beta, 1
+			beta, flags := j.beta, kernAccum
 			if pc > 0 {
 				beta = 1
 			} else if beta == 0 {
-				mode = 0
+				flags = 0
 			}
 			for ic := r0; ic < r1; ic += j.mc {
 				mcur := min(j.mc, r1-ic)
 				j.packA(ap, ic, mcur, pc, kcur)
-				j.macro(ap, bp, tmp, ic, mcur, jc, ncur, pc, kcur, beta, mode)
+				j.macro(ap, bp, tmp, ic, mcur, jc, ncur, pc, kcur, beta, flags)
 			}
 		}
 	}
@@ -69,13 +69,31 @@ func (j *job[T]) run(tid int) {
 // macro multiplies the mcur×kcur block of op(A) at (ic, pc) by the
 // kcur×ncur block of op(B) at (pc, jc) into C[ic:ic+mcur, jc:jc+ncur],
 // reading packed panels from ap and bp or, where j.directA or j.directB
-// says so, full panels in place. Edge tiles go through the scratch tile tmp
-// so the kernel never writes outside C.
-func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T, mode int) {
+// says so, full panels in place. One kernel call covers all full row tiles
+// of a column panel. Tiles that stick out of C are computed into the
+// scratch block tmp and copied, so the kernel never writes outside C.
+func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T, flags int) {
 	pr := j.pr
 	mr, nr := pr.mr, pr.nr
 	kern := pr.kern
 	c, ldc, alpha := j.c, j.ldc, j.alpha
+	if alpha != 1 {
+		flags |= kernScale
+	}
+	full := mcur / mr // row tiles of mr rows
+	rest := mcur - full*mr
+	// Where the full row tiles' A is: packed or in place.
+	var a0 *T
+	rsa, csa, ta := 1, mr, mr*kcur
+	switch {
+	case full == 0:
+	case !j.directA:
+		a0 = &ap[0]
+	case j.tA:
+		a0, csa, ta = &j.a[pc*j.lda+ic], j.lda, mr
+	default:
+		a0, rsa, csa, ta = &j.a[ic*j.lda+pc], j.lda, 1, mr*j.lda
+	}
 	for jr := 0; jr < ncur; jr += nr {
 		nw := min(nr, ncur-jr)
 		var b *T
@@ -88,35 +106,40 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 		default:
 			b = &bp[0]
 		}
-		for ir := 0; ir < mcur; ir += mr {
-			mh := min(mr, mcur-ir)
-			var a *T
-			rsa, csa := 1, mr
-			switch {
-			case !j.directA || mh < mr:
-				a = &ap[ir*kcur]
-			case j.tA:
-				a, csa = &j.a[pc*j.lda+ic+ir], j.lda
-			default:
-				a, rsa, csa = &j.a[(ic+ir)*j.lda+pc], j.lda, 1
+		off := ic*ldc + jc + jr
+		if nw == nr {
+			if full > 0 {
+				kern(kcur, a0, rsa, csa, b, sb, &c[off], ldc, alpha, beta, flags, full, ta)
 			}
-			off := (ic+ir)*ldc + jc + jr
-			if mh == mr && nw == nr {
-				kern(kcur, a, rsa, csa, b, sb, &c[off], ldc, alpha, beta, mode)
-				continue
+			if rest > 0 {
+				kern(kcur, &ap[full*mr*kcur], 1, mr, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, 1, 0)
+				j.merge(tmp, c[off+full*mr*ldc:], rest, nw, beta, flags)
 			}
-			kern(kcur, a, rsa, csa, b, sb, &tmp[0], nr, alpha, 0, 0)
-			for i := 0; i < mh; i++ {
-				crow := c[off+i*ldc : off+i*ldc+nw]
-				trow := tmp[i*nr : i*nr+nw]
-				if mode == 0 {
-					copy(crow, trow)
-					continue
-				}
-				for jj := range crow {
-					crow[jj] = trow[jj] + beta*crow[jj]
-				}
-			}
+			continue
+		}
+		if full > 0 {
+			kern(kcur, a0, rsa, csa, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, full, ta)
+		}
+		if rest > 0 {
+			kern(kcur, &ap[full*mr*kcur], 1, mr, b, sb, &tmp[full*mr*nr], nr, alpha, 0, flags&kernScale, 1, 0)
+		}
+		j.merge(tmp, c[off:], mcur, nw, beta, flags)
+	}
+}
+
+// merge adds the h×w block held in tmp (row stride nr) into c (row stride
+// ldc): C = tmp + beta·C, or C = tmp without kernAccum.
+func (j *job[T]) merge(tmp, c []T, h, w int, beta T, flags int) {
+	nr, ldc := j.pr.nr, j.ldc
+	for i := 0; i < h; i++ {
+		crow := c[i*ldc : i*ldc+w]
+		trow := tmp[i*nr : i*nr+w]
+		if flags&kernAccum == 0 {
+			copy(crow, trow)
+			continue
+		}
+		for jj := range crow {
+			crow[jj] = trow[jj] + beta*crow[jj]
 		}
 	}
 }

@@ -18,10 +18,10 @@ func init() {
 // kernelFunc.
 //
 //go:noescape
-func sgemmKernel6x16(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, mode int)
+func sgemmKernel6x16(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, flags, tiles, ta int)
 
 // dgemmKernel6x8 is the AVX2/FMA float64 micro-kernel for 6×8 tiles; see
 // kernelFunc.
 //
 //go:noescape
-func dgemmKernel6x8(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, mode int)
+func dgemmKernel6x8(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, flags, tiles, ta int)

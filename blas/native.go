@@ -28,13 +28,20 @@ func (Native) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda in
 // float is the element type of a GEMM.
 type float interface{ ~float32 | ~float64 }
 
-// kernelFunc computes one mr×nr tile of C from k steps of A and B. Step p
-// reads element i of A at a[i·rsa + p·csa] and nr elements of B at b[p·sb:]
-// (strides count elements), so packed panels (rsa = 1, csa = mr, sb = nr)
-// and, for full tiles, the unpacked operands can both be fed in. With mode
-// 0 the tile is overwritten with alpha·AB; otherwise it becomes
-// alpha·AB + beta·C.
-type kernelFunc[T float] func(k int, a *T, rsa, csa int, b *T, sb int, c *T, ldc int, alpha, beta T, mode int)
+// kernelFunc computes tiles mr×nr tiles of C, each mr rows below the last,
+// from the same panel of B. Step p of a tile reads element i of A at
+// a[i·rsa + p·csa] and nr elements of B at b[p·sb:]; the next tile's A
+// starts ta elements further on (strides count elements). So packed panels
+// (rsa = 1, csa = mr, sb = nr) and, for full tiles, the unpacked operands
+// can both be fed in. A tile of C becomes AB, scaled by alpha if flags has
+// kernScale, plus beta·C if flags has kernAccum.
+type kernelFunc[T float] func(k int, a *T, rsa, csa int, b *T, sb int, c *T, ldc int, alpha, beta T, flags, tiles, ta int)
+
+// Flags of a kernelFunc.
+const (
+	kernAccum = 1 << iota // add beta·C
+	kernScale             // multiply AB by alpha
+)
 
 // params holds the register and cache blocking for one element type and
 // the micro-kernel that goes with it.
@@ -45,8 +52,9 @@ type params[T float] struct {
 	ncMax  int // columns of a packed B block
 	kern   kernelFunc[T]
 	// parMin is the number of multiply-adds m·n·k below which a product
-	// runs on the calling goroutine alone.
-	parMin int
+	// runs on the calling goroutine alone, and parCold the number below
+	// which it does so unless the workers are awake.
+	parMin, parCold int
 }
 
 // gemm validates its arguments and computes C = alpha·op(A)·op(B) + beta·C.
@@ -65,12 +73,19 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 	nt := j.threads()
 	if nt > 1 {
 		p := workerPool()
-		if p.mu.TryLock() {
+		nt = min(nt, len(p.workers)+1)
+		switch {
+		case nt == 1:
+		case !p.mu.TryLock():
+			nt = 1 // another product has the workers
+		case !p.hot(nt) && j.m*j.n*j.k < pr.parCold:
+			// Waking a parked worker costs more than this product gains.
+			p.mu.Unlock()
+			nt = 1
+		default:
 			j.prepare(nt)
 			p.run(j, nt)
 			p.mu.Unlock()
-		} else {
-			nt = 1
 		}
 	}
 	if nt == 1 {
@@ -215,7 +230,7 @@ func (j *job[T]) prepare(nt int) {
 	}
 	for t := 0; t < nt; t++ {
 		j.ap[t] = grow(j.ap[t], j.mc*j.kc)
-		j.tmp[t] = grow(j.tmp[t], pr.mr*pr.nr)
+		j.tmp[t] = grow(j.tmp[t], j.mc*pr.nr)
 	}
 	nbp := 0
 	if j.splitRows && !j.directB {

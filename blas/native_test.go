@@ -160,11 +160,11 @@ func withConfig(goKernels bool, dirA, dirB int, f func()) {
 	}()
 	forceDirectA, forceDirectB = dirA, dirB
 	if goKernels {
-		sgemmParams.kern = func(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, mode int) {
-			kernelGo(6, 16, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, mode)
+		sgemmParams.kern = func(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, flags, tiles, ta int) {
+			kernelGo(6, 16, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, flags, tiles, ta)
 		}
-		dgemmParams.kern = func(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, mode int) {
-			kernelGo(6, 8, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, mode)
+		dgemmParams.kern = func(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, flags, tiles, ta int) {
+			kernelGo(6, 8, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, flags, tiles, ta)
 		}
 	}
 	f()

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // workspace holds the packing buffers of one product in flight. Workspaces
@@ -53,16 +54,24 @@ type task struct {
 // uses it (mu); a product that finds it busy runs on its own goroutine.
 type pool struct {
 	mu      sync.Mutex
-	workers []chan task
+	workers []worker
 	pending atomic.Int32
 	wg      sync.WaitGroup
 }
 
-// Spin counts: a worker polls for its next task for a while before it
-// parks, since waking a parked goroutine costs microseconds, about as much
-// as a small product; likewise the caller polls for the workers to finish.
+type worker struct {
+	ch chan task
+	// hot is 1 while the worker polls ch for its next task, 0 while it is
+	// parked in a blocking receive and would take microseconds to wake.
+	hot atomic.Int32
+}
+
+// After a task a worker polls for the next one for workerSpin before it
+// parks: consecutive products, as in a training step, then find it awake.
+// The caller likewise polls for the workers to finish for up to callerSpin
+// iterations before it blocks.
 const (
-	workerSpin = 1 << 14
+	workerSpin = 200 * time.Microsecond
 	callerSpin = 1 << 16
 )
 
@@ -74,38 +83,67 @@ var (
 // workerPool returns the pool, starting GOMAXPROCS-1 workers on first use.
 func workerPool() *pool {
 	poolOnce.Do(func() {
-		p := &pool{workers: make([]chan task, runtime.GOMAXPROCS(0)-1)}
+		p := &pool{workers: make([]worker, runtime.GOMAXPROCS(0)-1)}
 		for i := range p.workers {
-			ch := make(chan task, 1)
-			p.workers[i] = ch
-			go p.work(ch)
+			w := &p.workers[i]
+			w.ch = make(chan task, 1)
+			w.hot.Store(1)
+			go p.work(w)
 		}
 		thePool = p
 	})
 	return thePool
 }
 
-func (p *pool) work(ch chan task) {
+func (p *pool) work(w *worker) {
 	for {
-		t := receive(ch)
+		t := w.receive()
+		if t.r == nil {
+			continue // a wake-up call
+		}
 		t.r.run(t.tid)
 		p.pending.Add(-1)
 		p.wg.Done()
 	}
 }
 
-func receive(ch chan task) task {
-	for i := 0; i < workerSpin; i++ {
+func (w *worker) receive() task {
+	deadline := time.Now().Add(workerSpin)
+	for i := 0; ; i++ {
 		select {
-		case t := <-ch:
+		case t := <-w.ch:
 			return t
 		default:
 		}
 		if i&15 == 15 {
+			if time.Now().After(deadline) {
+				break
+			}
 			runtime.Gosched()
 		}
 	}
-	return <-ch
+	w.hot.Store(0)
+	t := <-w.ch
+	w.hot.Store(1)
+	return t
+}
+
+// hot reports whether the first n-1 workers are awake. If not, it wakes
+// them, without waiting, so that the products that follow find them awake.
+// The caller must hold p.mu.
+func (p *pool) hot(n int) bool {
+	all := true
+	for i := range p.workers[:n-1] {
+		w := &p.workers[i]
+		if w.hot.Load() == 0 {
+			all = false
+			select {
+			case w.ch <- task{}:
+			default:
+			}
+		}
+	}
+	return all
 }
 
 // run runs r on goroutines 0..nt-1, 0 being the caller's, and returns when
@@ -114,7 +152,7 @@ func (p *pool) run(r runner, nt int) {
 	p.pending.Store(int32(nt - 1))
 	p.wg.Add(nt - 1)
 	for i := 1; i < nt; i++ {
-		p.workers[i-1] <- task{r, i}
+		p.workers[i-1].ch <- task{r, i}
 	}
 	r.run(0)
 	for i := 0; i < callerSpin && p.pending.Load() != 0; i++ {
