@@ -130,6 +130,14 @@ func extract(src, name string) (string, error) {
 		return "", fmt.Errorf("no region %q (// docs:begin %s ... // docs:end %s)", name, name, name)
 	}
 	region := lines[begin:end]
+	// gofmt puts a blank line between a declaration and a following
+	// comment: leave such blank lines at either end out of the region.
+	for len(region) > 0 && strings.TrimSpace(region[len(region)-1]) == "" {
+		region = region[:len(region)-1]
+	}
+	for len(region) > 0 && strings.TrimSpace(region[0]) == "" {
+		region = region[1:]
+	}
 	indent := ""
 	for i, l := range region {
 		if strings.TrimSpace(l) == "" {

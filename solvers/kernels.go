@@ -12,6 +12,7 @@ type Float interface{ ~float32 | ~float64 }
 
 func sqrt[T Float](x T) T { return T(math.Sqrt(float64(x))) }
 
+// docs:begin sgd
 // sgdKernel: θ ← θ − η·g.
 func sgdKernel[T Float](theta, g []T, eta T) {
 	g = g[:len(theta)]
@@ -20,6 +21,9 @@ func sgdKernel[T Float](theta, g []T, eta T) {
 	}
 }
 
+// docs:end sgd
+
+// docs:begin momentum
 // momentumKernel: v ← δ·v − η·g; θ ← θ + v.
 func momentumKernel[T Float](theta, g, v []T, eta, delta T) {
 	g, v = g[:len(theta)], v[:len(theta)]
@@ -29,6 +33,9 @@ func momentumKernel[T Float](theta, g, v []T, eta, delta T) {
 	}
 }
 
+// docs:end momentum
+
+// docs:begin nesterov
 // nesterovKernel is the simplified form on the look-ahead Θ:
 // Θ ← Θ + δ²·v − η(1+δ)·g; v ← δ·v − η·g.
 func nesterovKernel[T Float](theta, g, v []T, eta, delta T) {
@@ -39,6 +46,9 @@ func nesterovKernel[T Float](theta, g, v []T, eta, delta T) {
 	}
 }
 
+// docs:end nesterov
+
+// docs:begin adagrad
 // adagradKernel: r ← r + g⊙g; θ ← θ − η/(δ + √r) ⊙ g.
 func adagradKernel[T Float](theta, g, r []T, eta, delta T) {
 	g, r = g[:len(theta)], r[:len(theta)]
@@ -48,6 +58,9 @@ func adagradKernel[T Float](theta, g, r []T, eta, delta T) {
 	}
 }
 
+// docs:end adagrad
+
+// docs:begin rmsprop
 // rmspropKernel: r ← ρ·r + (1−ρ)·g⊙g; θ ← θ − η/√(δ + r) ⊙ g.
 func rmspropKernel[T Float](theta, g, r []T, eta, delta, rho T) {
 	g, r = g[:len(theta)], r[:len(theta)]
@@ -57,6 +70,9 @@ func rmspropKernel[T Float](theta, g, r []T, eta, delta, rho T) {
 	}
 }
 
+// docs:end rmsprop
+
+// docs:begin adadelta
 // adadeltaKernel: r ← ρ·r + (1−ρ)·g⊙g; v ← −√(δ+s)/√(δ+r) ⊙ g;
 // s ← ρ·s + (1−ρ)·v⊙v; θ ← θ + v.
 func adadeltaKernel[T Float](theta, g, r, s []T, delta, rho T) {
@@ -69,6 +85,9 @@ func adadeltaKernel[T Float](theta, g, r, s []T, delta, rho T) {
 	}
 }
 
+// docs:end adadelta
+
+// docs:begin adam
 // adamKernel: s ← ρ₁·s + (1−ρ₁)·g; r ← ρ₂·r + (1−ρ₂)·g⊙g;
 // s' = s/c1; r' = r/c2; θ ← θ − η·s'/(δ + √r'), where c1 = 1−ρ₁^i and
 // c2 = 1−ρ₂^i are the bias corrections of step i.
@@ -83,6 +102,9 @@ func adamKernel[T Float](theta, g, s, r []T, eta, delta, rho1, rho2, c1, c2 T) {
 	}
 }
 
+// docs:end adam
+
+// docs:begin delta_bar_delta
 // deltaBarDeltaKernel, per component: if f·g > 0 then ε ← ε + κ; if f·g < 0
 // then ε ← (1−φ)·ε; θ ← θ − ε·g; f ← (1−θ_avg)·g + θ_avg·f.
 func deltaBarDeltaKernel[T Float](theta, g, eps, f []T, kappa, phi, avg T) {
@@ -98,3 +120,5 @@ func deltaBarDeltaKernel[T Float](theta, g, eps, f []T, kappa, phi, avg T) {
 		f[i] = (1-avg)*g[i] + avg*f[i]
 	}
 }
+
+// docs:end delta_bar_delta
