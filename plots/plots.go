@@ -52,7 +52,7 @@ func Lines(title, xLabel, yLabel string, logY bool, series ...Series) (*plot.Plo
 	p.Legend.Top = true
 	if logY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: 3} // Prec -1 prints 0.09999999999999998
 	}
 	p.Add(plotter.NewGrid())
 	for i, s := range series {
