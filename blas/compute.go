@@ -1,11 +1,12 @@
 package blas
 
-// run computes this goroutine's share of the product. When rows are split,
-// goroutine tid owns rows [r0, r1) of C, all goroutines pack a share of each
-// B block into a buffer they all read, and one barrier per block separates
-// packing from computing; two B buffers are used alternately, so a block is
-// not overwritten while another goroutine still reads it. When columns are
-// split, each goroutine packs its own B block and needs no barrier.
+// run computes this goroutine's share of the product: rows [r0, r1) of C
+// when rows are split, columns [c0, c1) otherwise. With bShared all
+// goroutines pack a share of each B block into a buffer they all read, and
+// one barrier per block separates packing from computing; two B buffers are
+// used alternately, so a block is not overwritten while another goroutine
+// still reads it. Otherwise each goroutine packs what it needs of B, if
+// anything, and no barrier is needed.
 func (j *job[T]) run(tid int) {
 	pr := j.pr
 	mr, nr := pr.mr, pr.nr
@@ -19,7 +20,6 @@ func (j *job[T]) run(tid int) {
 		c0 = tid * tn / j.nt * nr
 		c1 = min((tid+1)*tn/j.nt*nr, j.n)
 	}
-	shared := j.splitRows && j.nt > 1 && !j.directB
 	ap, tmp := j.ap[tid], j.tmp[tid]
 	iter := 0
 	for jc := c0; jc < c1; jc += j.nc {
@@ -27,15 +27,15 @@ func (j *job[T]) run(tid int) {
 		for pc := 0; pc < j.k; pc += j.kc {
 			kcur := min(j.kc, j.k-pc)
 			var bp []T
-			switch {
-			case j.directB:
+			switch j.bMode {
+			case bDirect:
 				// Full panels are read in place; each goroutine packs the
 				// edge panel, if any, for itself.
 				bp = j.bOwn[tid]
 				if full := ncur / nr * nr; full < ncur {
 					j.packB(bp, pc, kcur, jc+full, ncur-full)
 				}
-			case shared:
+			case bShared:
 				bp = j.bp[iter&1]
 				panels := ceilDiv(ncur, nr)
 				p0, p1 := tid*panels/j.nt, (tid+1)*panels/j.nt
@@ -43,9 +43,6 @@ func (j *job[T]) run(tid int) {
 					j.packB(bp[p0*nr*kcur:], pc, kcur, jc+p0*nr, min(p1*nr, ncur)-p0*nr)
 				}
 				j.bar.wait()
-			case j.splitRows:
-				bp = j.bp[0]
-				j.packB(bp, pc, kcur, jc, ncur)
 			default:
 				bp = j.bOwn[tid]
 				j.packB(bp, pc, kcur, jc, ncur)

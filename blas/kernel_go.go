@@ -5,11 +5,11 @@ import "unsafe"
 // sgemmParams and dgemmParams are the blockings of Native; the kernels are
 // replaced by assembly ones where the processor has them (see init).
 var (
-	sgemmParams = params[float32]{mr: 6, nr: 16, kcMax: 384, mcMax: 144, ncMax: 2048, parMin: 1 << 15, parCold: 1 << 20,
+	sgemmParams = params[float32]{mr: 6, nr: 16, kcMax: 384, mcMax: 144, ncMax: 2048, parMin: 1 << 17, parCold: 1 << 20,
 		kern: func(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, flags, tiles, ta int) {
 			kernelGo(6, 16, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, flags, tiles, ta)
 		}}
-	dgemmParams = params[float64]{mr: 6, nr: 8, kcMax: 256, mcMax: 96, ncMax: 1024, parMin: 1 << 15, parCold: 1 << 20,
+	dgemmParams = params[float64]{mr: 6, nr: 8, kcMax: 256, mcMax: 96, ncMax: 1024, parMin: 1 << 17, parCold: 1 << 20,
 		kern: func(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, flags, tiles, ta int) {
 			kernelGo(6, 8, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, flags, tiles, ta)
 		}}

@@ -155,6 +155,13 @@ func checkArgs(tA, tB bool, m, n, k, la, lda, lb, ldb, lc, ldc int, useAB bool) 
 	}
 }
 
+// How a job's goroutines get B to the kernels.
+const (
+	bOwn    = iota // each packs the B block it needs
+	bShared        // all pack a share of each B block, then all read it
+	bDirect        // full panels are read in place, each packs the edge
+)
+
 // job is one product, split over nt goroutines. Goroutine tid computes rows
 // [r0, r1) and columns [c0, c1) of C; see run.
 type job[T float] struct {
@@ -171,11 +178,12 @@ type job[T float] struct {
 	directA    bool // full A panels are read in place (op(A) rows contiguous in k)
 	directB    bool // full B panels are read in place
 
-	bp   [2][]T // shared packed B blocks, used alternately
-	bOwn [][]T  // per goroutine packed B block when columns are split
-	ap   [][]T  // per goroutine packed A block
-	tmp  [][]T  // per goroutine mr×nr scratch tile for edges
-	bar  barrier
+	bMode int    // how B reaches the kernels: bDirect, bShared or bOwn
+	bp    [2][]T // shared packed B blocks, used alternately
+	bOwn  [][]T  // per goroutine packed B block (or edge panel)
+	ap    [][]T  // per goroutine packed A block
+	tmp   [][]T  // per goroutine mr×nr scratch tile for edges
+	bar   barrier
 }
 
 func (j *job[T]) setup(pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
@@ -232,27 +240,24 @@ func (j *job[T]) prepare(nt int) {
 		j.ap[t] = grow(j.ap[t], j.mc*j.kc)
 		j.tmp[t] = grow(j.tmp[t], j.mc*pr.nr)
 	}
-	nbp := 0
-	if j.splitRows && !j.directB {
-		nbp = 1
-		if nt > 1 {
-			nbp = 2
+	own := j.nc * j.kc
+	switch {
+	case j.directB:
+		j.bMode, own = bDirect, pr.nr*j.kc
+	case nt > 1 && j.splitRows && ceilDiv(min(j.nc, j.n), pr.nr) >= 4*nt:
+		j.bMode = bShared
+		for i := range j.bp {
+			j.bp[i] = grow(j.bp[i], j.nc*j.kc)
 		}
+	default:
+		j.bMode = bOwn
 	}
-	for i := 0; i < nbp; i++ {
-		j.bp[i] = grow(j.bp[i], j.nc*j.kc)
-	}
-	if !j.splitRows || j.directB {
-		// Every goroutine packs its own B block, or only the edge panel.
+	if j.bMode != bShared {
 		if len(j.bOwn) < nt {
 			j.bOwn = make([][]T, nt)
 		}
-		size := j.nc * j.kc
-		if j.directB {
-			size = pr.nr * j.kc
-		}
 		for t := 0; t < nt; t++ {
-			j.bOwn[t] = grow(j.bOwn[t], size)
+			j.bOwn[t] = grow(j.bOwn[t], own)
 		}
 	}
 	j.bar.reset(nt)
@@ -277,14 +282,15 @@ var forceDirectA, forceDirectB int
 //
 // Reading A in place pays when its rows are contiguous in k (op(A) = A):
 // the kernel then walks six sequential streams and the packing copy is
-// saved. With op(A) = Aᵀ each step would touch a new cache line, at a
-// stride that aliases in L1, so A is packed. Reading B in place (op(B) = B)
+// saved. With op(A) = Aᵀ each step touches a new row of A, lda elements
+// on, which for wide A means a new cache line at a stride that aliases in
+// L1, so A is packed unless its rows are short. Reading B in place (op(B) = B)
 // saves the packing copy but reads each step's row at a stride of ldb,
 // again aliasing in L1; measured per core on the MLP shapes it pays in
 // float32 throughout and in float64 only when B is used by few row panels.
 func (j *job[T]) direct(nt int) (directA, directB bool) {
 	var z T
-	directA = !j.tA
+	directA = !j.tA || j.lda*int(unsafe.Sizeof(z)) <= 512
 	directB = !j.tB && (unsafe.Sizeof(z) == 4 || ceilDiv(j.m, j.pr.mr) <= 8)
 	switch forceDirectA {
 	case -1:
