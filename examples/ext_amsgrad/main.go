@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gorgonia.org/tensor"
 
@@ -157,7 +156,6 @@ func quadratic() {
 	if err != nil {
 		panic(err)
 	}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: 1} // "1e-05" rather than "9.999999999999997e-06"
 	if err := plots.Save(imgdir.Path("extending-amsgrad.png"), 16*vg.Centimeter, 10*vg.Centimeter, p); err != nil {
 		panic(err)
 	}
