@@ -109,8 +109,13 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 				kern(kcur, a0, rsa, csa, b, sb, &c[off], ldc, alpha, beta, flags, full, ta)
 			}
 			if rest > 0 {
-				kern(kcur, &ap[full*mr*kcur], 1, mr, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, 1, 0)
-				j.merge(tmp, c[off+full*mr*ldc:], rest, nw, beta, flags)
+				ae, coff := &ap[full*mr*kcur], off+full*mr*ldc
+				if rows, ek := j.edgeKernel(rest); rows == rest {
+					ek(kcur, ae, 1, mr, b, sb, &c[coff], ldc, alpha, beta, flags, 1, 0)
+				} else {
+					ek(kcur, ae, 1, mr, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, 1, 0)
+					j.merge(tmp, c[coff:], rest, nw, beta, flags)
+				}
 			}
 			continue
 		}
@@ -118,10 +123,23 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 			kern(kcur, a0, rsa, csa, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, full, ta)
 		}
 		if rest > 0 {
-			kern(kcur, &ap[full*mr*kcur], 1, mr, b, sb, &tmp[full*mr*nr], nr, alpha, 0, flags&kernScale, 1, 0)
+			_, ek := j.edgeKernel(rest)
+			ek(kcur, &ap[full*mr*kcur], 1, mr, b, sb, &tmp[full*mr*nr], nr, alpha, 0, flags&kernScale, 1, 0)
 		}
 		j.merge(tmp, c[off:], mcur, nw, beta, flags)
 	}
+}
+
+// edgeKernel returns the kernel for the last rest < mr rows of a block and
+// the number of rows it computes, at least rest.
+func (j *job[T]) edgeKernel(rest int) (int, kernelFunc[T]) {
+	switch {
+	case rest <= 2:
+		return 2, j.pr.kern2
+	case rest <= 4:
+		return 4, j.pr.kern4
+	}
+	return j.pr.mr, j.pr.kern
 }
 
 // merge adds the h×w block held in tmp (row stride nr) into c (row stride

@@ -6,14 +6,17 @@ import "unsafe"
 // replaced by assembly ones where the processor has them (see init).
 var (
 	sgemmParams = params[float32]{mr: 6, nr: 16, kcMax: 384, mcMax: 144, ncMax: 2048, parMin: 1 << 17, parCold: 1 << 20,
-		kern: func(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, flags, tiles, ta int) {
-			kernelGo(6, 16, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, flags, tiles, ta)
-		}}
+		kern: goKernel[float32](6, 16), kern4: goKernel[float32](4, 16), kern2: goKernel[float32](2, 16)}
 	dgemmParams = params[float64]{mr: 6, nr: 8, kcMax: 256, mcMax: 96, ncMax: 1024, parMin: 1 << 17, parCold: 1 << 20,
-		kern: func(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, flags, tiles, ta int) {
-			kernelGo(6, 8, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, flags, tiles, ta)
-		}}
+		kern: goKernel[float64](6, 8), kern4: goKernel[float64](4, 8), kern2: goKernel[float64](2, 8)}
 )
+
+// goKernel returns kernelGo for mr×nr tiles as a kernelFunc.
+func goKernel[T float](mr, nr int) kernelFunc[T] {
+	return func(k int, a *T, rsa, csa int, b *T, sb int, c *T, ldc int, alpha, beta T, flags, tiles, ta int) {
+		kernelGo(mr, nr, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, flags, tiles, ta)
+	}
+}
 
 // kernelGo is the portable micro-kernel (see kernelFunc) for tiles of at
 // most 6×16.

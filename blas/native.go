@@ -46,11 +46,13 @@ const (
 // params holds the register and cache blocking for one element type and
 // the micro-kernel that goes with it.
 type params[T float] struct {
-	mr, nr int // register tile of the micro-kernel
-	kcMax  int // depth of a packed block: A and B micro-panels stay in L1
-	mcMax  int // rows of a packed A block: stays in L2
-	ncMax  int // columns of a packed B block
-	kern   kernelFunc[T]
+	mr, nr int           // register tile of the micro-kernel
+	kcMax  int           // depth of a packed block: A and B micro-panels stay in L1
+	mcMax  int           // rows of a packed A block: stays in L2
+	ncMax  int           // columns of a packed B block
+	kern   kernelFunc[T] // mr rows
+	kern4  kernelFunc[T] // 4 rows, for edges
+	kern2  kernelFunc[T] // 2 rows, for edges
 	// parMin is the number of multiply-adds m·n·k below which a product
 	// runs on the calling goroutine alone, and parCold the number below
 	// which it does so unless the workers are awake.

@@ -152,20 +152,16 @@ var nativeConfigs = []struct {
 
 // withConfig runs f with Native configured as cfg says.
 func withConfig(goKernels bool, dirA, dirB int, f func()) {
-	s, d := sgemmParams.kern, dgemmParams.kern
+	s, d := sgemmParams, dgemmParams
 	fa, fb := forceDirectA, forceDirectB
 	defer func() {
-		sgemmParams.kern, dgemmParams.kern = s, d
+		sgemmParams, dgemmParams = s, d
 		forceDirectA, forceDirectB = fa, fb
 	}()
 	forceDirectA, forceDirectB = dirA, dirB
 	if goKernels {
-		sgemmParams.kern = func(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, flags, tiles, ta int) {
-			kernelGo(6, 16, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, flags, tiles, ta)
-		}
-		dgemmParams.kern = func(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, flags, tiles, ta int) {
-			kernelGo(6, 8, k, a, rsa, csa, b, sb, c, ldc, alpha, beta, flags, tiles, ta)
-		}
+		sgemmParams.kern, sgemmParams.kern4, sgemmParams.kern2 = goKernel[float32](6, 16), goKernel[float32](4, 16), goKernel[float32](2, 16)
+		dgemmParams.kern, dgemmParams.kern4, dgemmParams.kern2 = goKernel[float64](6, 8), goKernel[float64](4, 8), goKernel[float64](2, 8)
 	}
 	f()
 }
