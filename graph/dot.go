@@ -46,6 +46,9 @@ func (g *Graph) WriteDOT(w io.Writer, nodes ...*Node) error {
 			what = n.op.Type()
 		}
 		label := n.Name()
+		if n.kind == KindConst && n.name == "" && n.shape.Size() == 1 && n.val != nil {
+			label = fmt.Sprintf("%g", n.val.At(0)) // a scalar constant reads best as its value
+		}
 		if n.adjointOf != nil {
 			label = "∂/∂" + n.adjointOf.Name()
 			if n.name != "" && n.name != label {
