@@ -91,6 +91,20 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 	default:
 		a0, rsa, csa, ta = &j.a[ic*j.lda+pc], j.lda, 1, mr*j.lda
 	}
+	// Where the edge rows' A is: packed, or in place if an edge kernel
+	// fits them exactly (see packA).
+	var ae *T
+	ersa, ecsa := 1, mr
+	if rest > 0 {
+		ae = &ap[full*mr*kcur]
+		if rows, _ := j.edgeKernel(rest); j.directA && rows == rest {
+			if j.tA {
+				ae, ecsa = &j.a[pc*j.lda+ic+full*mr], j.lda
+			} else {
+				ae, ersa, ecsa = &j.a[(ic+full*mr)*j.lda+pc], j.lda, 1
+			}
+		}
+	}
 	for jr := 0; jr < ncur; jr += nr {
 		nw := min(nr, ncur-jr)
 		var b *T
@@ -109,11 +123,11 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 				kern(kcur, a0, rsa, csa, b, sb, &c[off], ldc, alpha, beta, flags, full, ta)
 			}
 			if rest > 0 {
-				ae, coff := &ap[full*mr*kcur], off+full*mr*ldc
+				coff := off + full*mr*ldc
 				if rows, ek := j.edgeKernel(rest); rows == rest {
-					ek(kcur, ae, 1, mr, b, sb, &c[coff], ldc, alpha, beta, flags, 1, 0)
+					ek(kcur, ae, ersa, ecsa, b, sb, &c[coff], ldc, alpha, beta, flags, 1, 0)
 				} else {
-					ek(kcur, ae, 1, mr, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, 1, 0)
+					ek(kcur, ae, ersa, ecsa, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, 1, 0)
 					j.merge(tmp, c[coff:], rest, nw, beta, flags)
 				}
 			}
@@ -124,7 +138,7 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 		}
 		if rest > 0 {
 			_, ek := j.edgeKernel(rest)
-			ek(kcur, &ap[full*mr*kcur], 1, mr, b, sb, &tmp[full*mr*nr], nr, alpha, 0, flags&kernScale, 1, 0)
+			ek(kcur, ae, ersa, ecsa, b, sb, &tmp[full*mr*nr], nr, alpha, 0, flags&kernScale, 1, 0)
 		}
 		j.merge(tmp, c[off:], mcur, nw, beta, flags)
 	}
@@ -168,6 +182,9 @@ func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
 	ir := 0
 	if j.directA {
 		ir = mh / mr * mr // full panels are read in place
+		if rows, _ := j.edgeKernel(mh - ir); rows == mh-ir {
+			return // and so is an edge that an edge kernel fits exactly
+		}
 	}
 	for ; ir < mh; ir += mr {
 		h := min(mr, mh-ir)
@@ -185,8 +202,14 @@ func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
 			}
 			for p := 0; p < kc; p++ {
 				dp := d[p*mr : p*mr+mr]
-				copy(dp, a[base+p*lda:base+p*lda+h])
-				clear(dp[h:])
+				s := a[base+p*lda : base+p*lda+h]
+				for i := range dp {
+					if i < h {
+						dp[i] = s[i]
+					} else {
+						dp[i] = 0
+					}
+				}
 			}
 			continue
 		}

@@ -69,10 +69,11 @@ type worker struct {
 // After a task a worker polls for the next one for workerSpin before it
 // parks: consecutive products, as in a training step, then find it awake.
 // The caller likewise polls for the workers to finish for up to callerSpin
-// iterations before it blocks.
+// iterations (tens of microseconds) before it blocks, which frees its core
+// for a worker that the OS has descheduled.
 const (
 	workerSpin = 200 * time.Microsecond
-	callerSpin = 1 << 16
+	callerSpin = 1 << 12
 )
 
 var (
@@ -163,16 +164,24 @@ func (p *pool) run(r runner, nt int) {
 	p.wg.Wait()
 }
 
-// barrier is a reusable spinning barrier for the goroutines of one job.
+// barrier is a reusable barrier for the goroutines of one job. Waiters
+// spin for a while, since the others usually arrive within microseconds,
+// then sleep, so that a goroutine the OS has descheduled gets the core.
 type barrier struct {
 	n     int32
 	count atomic.Int32
 	gen   atomic.Uint32
+	mu    sync.Mutex
+	cond  sync.Cond
 }
+
+// barrierSpin is how many times a waiter polls before it sleeps.
+const barrierSpin = 1 << 12
 
 func (b *barrier) reset(n int) {
 	b.n = int32(n)
 	b.count.Store(0)
+	b.cond.L = &b.mu
 }
 
 func (b *barrier) wait() {
@@ -182,12 +191,23 @@ func (b *barrier) wait() {
 	g := b.gen.Load()
 	if b.count.Add(1) == b.n {
 		b.count.Store(0)
+		b.mu.Lock()
 		b.gen.Add(1)
+		b.mu.Unlock()
+		b.cond.Broadcast()
 		return
 	}
-	for i := 0; b.gen.Load() == g; i++ {
+	for i := 0; i < barrierSpin; i++ {
+		if b.gen.Load() != g {
+			return
+		}
 		if i&15 == 15 {
 			runtime.Gosched()
 		}
 	}
+	b.mu.Lock()
+	for b.gen.Load() == g {
+		b.cond.Wait()
+	}
+	b.mu.Unlock()
 }

@@ -144,3 +144,63 @@ func TestTunePool(t *testing.T) {
 	slices.Sort(ds)
 	fmt.Fprintln(os.Stderr, "after 2ms idle min/p10/p50/p90:", ds[0], ds[len(ds)/10], ds[len(ds)/2], ds[len(ds)*9/10])
 }
+
+// TestTuneVersus alternates Native and OpenBLAS on each shape in rounds,
+// with pauses so neither's spinning threads overlap the other's run, and
+// prints the best and median GFLOP/s of each.
+func TestTuneVersus(t *testing.T) {
+	if len(benchImpls) < 3 {
+		t.Skip("needs -tags openblas")
+	}
+	impls := []Implementation{Native{}, benchImpls[2].impl}
+	rounds := 4
+	for _, s := range mlpShapes {
+		ar, ac := s.m, s.k
+		if s.tA {
+			ar, ac = s.k, s.m
+		}
+		br, bc := s.k, s.n
+		if s.tB {
+			br, bc = s.n, s.k
+		}
+		a32, b32, c32 := make([]float32, ar*ac), make([]float32, br*bc), make([]float32, s.m*s.n)
+		a64, b64, c64 := make([]float64, ar*ac), make([]float64, br*bc), make([]float64, s.m*s.n)
+		for i := range a32 {
+			a32[i], a64[i] = float32(i%7), float64(i%7)
+		}
+		for i := range b32 {
+			b32[i], b64[i] = float32(i%5), float64(i%5)
+		}
+		flops := 2 * float64(s.m*s.n*s.k)
+		for _, dt := range []string{"f32", "f64"} {
+			ds := make([][]time.Duration, len(impls))
+			for round := 0; round < rounds; round++ {
+				for ii, impl := range impls {
+					f := func() { impl.Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a32, ac, b32, bc, 0, c32, s.n) }
+					if dt == "f64" {
+						f = func() { impl.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a64, ac, b64, bc, 0, c64, s.n) }
+					}
+					time.Sleep(150 * time.Millisecond)
+					f()
+					end := time.Now().Add(150 * time.Millisecond)
+					for time.Now().Before(end) {
+						t0 := time.Now()
+						f()
+						ds[ii] = append(ds[ii], time.Since(t0))
+					}
+				}
+			}
+			line := fmt.Sprintf("%-24s %s", s.name, dt)
+			for ii := range impls {
+				slices.Sort(ds[ii])
+				line += fmt.Sprintf(" | best %6.1f med %6.1f", flops/ds[ii][0].Seconds()/1e9, flops/ds[ii][len(ds[ii])/2].Seconds()/1e9)
+			}
+			b0 := flops / ds[0][0].Seconds()
+			b1 := flops / ds[1][0].Seconds()
+			m0 := flops / ds[0][len(ds[0])/2].Seconds()
+			m1 := flops / ds[1][len(ds[1])/2].Seconds()
+			line += fmt.Sprintf(" | ratio best %3.0f%% med %3.0f%%", 100*b0/b1, 100*m0/m1)
+			fmt.Fprintln(os.Stderr, line)
+		}
+	}
+}
