@@ -78,7 +78,7 @@ func TestTrainBadFlags(t *testing.T) {
 		{[]string{"--rho1", "1.5"}, "--rho1: 1.5 out of range [0, 1)"},
 		{[]string{"--schedule", "inverse"}, "--decay: missing (required by inverse)"},
 		{[]string{"--rule", "adadelta", "--schedule", "exponential", "--decay", "0.1"}, `--schedule: "exponential" not allowed with adadelta (only constant)`},
-		{[]string{"--decay", "0.1"}, "--decay: not a parameter of the constant schedule"},
+		{[]string{"--schedule", "constant", "--decay", "0.1"}, "--decay: not a parameter of the constant schedule"},
 		{[]string{"--batch", "0"}, "--batch: 0, want > 0"},
 		{[]string{"--epochs", "-1"}, "--epochs: -1, want > 0"},
 		{[]string{"--dtype", "int8"}, `--dtype: unknown dtype "int8" (want float64 or float32)`},
