@@ -1,5 +1,7 @@
 package blas
 
+import "unsafe"
+
 // run computes this goroutine's share of the product: rows [r0, r1) of C
 // when rows are split, columns [c0, c1) otherwise. With bShared all
 // goroutines pack a share of each B block into a buffer they all read, and
@@ -186,6 +188,27 @@ func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
 			return // and so is an edge that an edge kernel fits exactly
 		}
 	}
+	if j.tA && mr == 6 && hasAsmPack && mh-ir >= mr {
+		// Whole panels at once, walking A row by row.
+		panels := (mh - ir) / mr
+		base := p0*lda + i0 + ir
+		_, _ = a[base+(kc-1)*lda+panels*mr-1], dst[(ir+panels*mr)*kc-1]
+		size := int(unsafe.Sizeof(a[0]))
+		// A few panels (192 bytes of each row of A) a pass: more would
+		// write to too many lines that alias in L1, as panels are mr·kc
+		// elements apart; fewer would read lines of A only partly.
+		group := 192 / (mr * size)
+		for q := 0; q < panels; q += group {
+			g := min(group, panels-q)
+			d, src := unsafe.Pointer(&dst[(ir+q*mr)*kc]), unsafe.Pointer(&a[base+q*mr])
+			if size == 4 {
+				packAT24(d, src, g, kc, lda*size, mr*kc*size)
+			} else {
+				packAT48(d, src, g, kc, lda*size, mr*kc*size)
+			}
+		}
+		ir += panels * mr
+	}
 	for ; ir < mh; ir += mr {
 		h := min(mr, mh-ir)
 		d := dst[ir*kc : ir*kc+mr*kc]
@@ -254,6 +277,11 @@ func (j *job[T]) packB(dst []T, p0, kc, j0, w int) {
 		if !j.tB {
 			// op(B)[p][j] = b[p·ldb + j]: each step copies nw contiguous elements.
 			base := p0*ldb + j0 + jr
+			if size := int(unsafe.Sizeof(b[0])); nw == nr && nr*size == 64 && hasAsmPack {
+				_, _ = b[base+(kc-1)*ldb+nr-1], d[nr*kc-1]
+				copyRows64(unsafe.Pointer(&d[0]), unsafe.Pointer(&b[base]), kc, ldb*size)
+				continue
+			}
 			for p := 0; p < kc; p++ {
 				dp := d[p*nr : p*nr+nr]
 				copy(dp, b[base+p*ldb:base+p*ldb+nw])
@@ -264,6 +292,31 @@ func (j *job[T]) packB(dst []T, p0, kc, j0, w int) {
 		// op(B)[p][j] = b[j·ldb + p]: four rows of b at a time, so each
 		// step writes four adjacent elements.
 		jj := 0
+		if size := int(unsafe.Sizeof(b[0])); nw == nr && nr*size == 64 && hasAsmPack {
+			// Blocks of 8×8 (float32) or 4×4 (float64) elements are
+			// transposed in registers; the last kc%8 or kc%4 steps below.
+			row := (j0+jr)*ldb + p0
+			_, _ = b[row+(nr-1)*ldb+kc-1], d[nr*kc-1]
+			g := 8
+			if size == 8 {
+				g = 4
+			}
+			blocks := kc / g
+			for r := 0; r < nr; r += g {
+				src, dst := unsafe.Pointer(&b[row+r*ldb]), unsafe.Pointer(&d[r])
+				if size == 4 {
+					transpose8x8f32(dst, src, blocks, ldb*size, nr*size)
+				} else {
+					transpose4x4f64(dst, src, blocks, ldb*size, nr*size)
+				}
+			}
+			for p := blocks * g; p < kc; p++ {
+				for r := 0; r < nr; r++ {
+					d[p*nr+r] = b[row+r*ldb+p]
+				}
+			}
+			continue
+		}
 		for ; jj+4 <= nw; jj += 4 {
 			row := (j0+jr+jj)*ldb + p0
 			s0 := b[row : row+kc]

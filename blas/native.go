@@ -288,12 +288,12 @@ var forceDirectA, forceDirectB int
 // on, which for wide A means a new cache line at a stride that aliases in
 // L1, so A is packed unless its rows are short. Reading B in place (op(B) = B)
 // saves the packing copy but reads each step's row at a stride of ldb,
-// again aliasing in L1; measured per core on the MLP shapes it pays in
-// float32 throughout and in float64 only when B is used by few row panels.
+// again aliasing in L1; with packing as fast as it is, that pays only when
+// few row panels use B (measured per core on the MLP shapes).
 func (j *job[T]) direct(nt int) (directA, directB bool) {
 	var z T
 	directA = !j.tA || j.lda*int(unsafe.Sizeof(z)) <= 512
-	directB = !j.tB && (unsafe.Sizeof(z) == 4 || ceilDiv(j.m, j.pr.mr) <= 8)
+	directB = !j.tB && ceilDiv(j.m, j.pr.mr) <= 8
 	switch forceDirectA {
 	case -1:
 		directA = false
