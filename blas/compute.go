@@ -2,54 +2,62 @@ package blas
 
 import "unsafe"
 
-// run computes this goroutine's share of the product: rows [r0, r1) of C
-// when rows are split, columns [c0, c1) otherwise. With bShared all
-// goroutines pack a share of each B block into a buffer they all read, and
-// one barrier per block separates packing from computing; two B buffers are
-// used alternately, so a block is not overwritten while another goroutine
-// still reads it. Otherwise each goroutine packs what it needs of B, if
-// anything, and no barrier is needed.
-func (j *job[T]) run(tid int) {
+// run claims chunks of the dispatch seq and computes them until none is
+// left, as goroutine tid (whose buffers are j.lanes[tid]).
+func (j *job[T]) run(tid int, seq uint32) {
+	for {
+		s := j.state.Load()
+		id, chunks := int(s&0xffff), int(s>>16&0xffff)
+		if uint32(s>>32) != seq || id >= chunks {
+			return
+		}
+		if !j.state.CompareAndSwap(s, s+1) {
+			continue
+		}
+		// Until this chunk is done the caller waits, so the job is ours
+		// to read.
+		j.chunk(tid, id)
+		if int(j.done.Add(1)) == chunks {
+			j.mu.Lock()
+			j.mu.Unlock() // a waiter checked done before it slept
+			j.cond.Broadcast()
+		}
+	}
+}
+
+// chunk computes chunk id: rows [r0, r1) or columns [c0, c1) of C.
+func (j *job[T]) chunk(tid, id int) {
 	pr := j.pr
 	mr, nr := pr.mr, pr.nr
 	r0, r1, c0, c1 := 0, j.m, 0, j.n
 	if j.splitRows {
 		tm := ceilDiv(j.m, mr)
-		r0 = tid * tm / j.nt * mr
-		r1 = min((tid+1)*tm/j.nt*mr, j.m)
+		r0 = id * tm / j.chunks * mr
+		r1 = min((id+1)*tm/j.chunks*mr, j.m)
 	} else {
 		tn := ceilDiv(j.n, nr)
-		c0 = tid * tn / j.nt * nr
-		c1 = min((tid+1)*tn/j.nt*nr, j.n)
+		c0 = id * tn / j.chunks * nr
+		c1 = min((id+1)*tn/j.chunks*nr, j.n)
 	}
-	ap, tmp := j.ap[tid], j.tmp[tid]
-	iter := 0
+	l := &j.lanes[tid]
 	for jc := c0; jc < c1; jc += j.nc {
 		ncur := min(j.nc, c1-jc)
 		for pc := 0; pc < j.k; pc += j.kc {
 			kcur := min(j.kc, j.k-pc)
-			var bp []T
-			switch j.bMode {
-			case bDirect:
-				// Full panels are read in place; each goroutine packs the
-				// edge panel, if any, for itself.
-				bp = j.bOwn[tid]
-				if full := ncur / nr * nr; full < ncur {
-					j.packB(bp, pc, kcur, jc+full, ncur-full)
+			// The lane keeps its last B block, which the next chunk of
+			// rows reuses when there is one block only.
+			if key := [3]int{jc, pc, ncur}; l.bKey != key {
+				switch {
+				case !j.directB:
+					j.packB(l.bp, pc, kcur, jc, ncur)
+				case ncur%nr != 0:
+					// Full panels are read in place; only the edge
+					// panel is packed.
+					full := ncur / nr * nr
+					j.packB(l.bp, pc, kcur, jc+full, ncur-full)
 				}
-			case bShared:
-				bp = j.bp[iter&1]
-				panels := ceilDiv(ncur, nr)
-				p0, p1 := tid*panels/j.nt, (tid+1)*panels/j.nt
-				if p1 > p0 {
-					j.packB(bp[p0*nr*kcur:], pc, kcur, jc+p0*nr, min(p1*nr, ncur)-p0*nr)
-				}
-				j.bar.wait()
-			default:
-				bp = j.bOwn[tid]
-				j.packB(bp, pc, kcur, jc, ncur)
+				l.bKey = key
 			}
-			iter++
 			beta, flags := j.beta, kernAccum
 			if pc > 0 {
 				beta = 1
@@ -58,8 +66,8 @@ func (j *job[T]) run(tid int) {
 			}
 			for ic := r0; ic < r1; ic += j.mc {
 				mcur := min(j.mc, r1-ic)
-				j.packA(ap, ic, mcur, pc, kcur)
-				j.macro(ap, bp, tmp, ic, mcur, jc, ncur, pc, kcur, beta, flags)
+				j.packA(l.ap, ic, mcur, pc, kcur)
+				j.macro(l.ap, l.bp, l.tmp, ic, mcur, jc, ncur, pc, kcur, beta, flags)
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package blas
 
 import (
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -72,28 +74,28 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 	ws := getWorkspace()
 	j := jobFor[T](ws)
 	j.setup(pr, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	nt := j.threads()
-	if nt > 1 {
+	if nt := j.threads(); nt > 1 {
 		p := workerPool()
 		nt = min(nt, len(p.workers)+1)
 		switch {
 		case nt == 1:
 		case !p.mu.TryLock():
-			nt = 1 // another product has the workers
+			// Another product has the workers.
 		case !p.hot(nt) && j.m*j.n*j.k < pr.parCold:
 			// Waking a parked worker costs more than this product gains.
 			p.mu.Unlock()
-			nt = 1
 		default:
-			j.prepare(nt)
-			p.run(j, nt)
+			seq := j.prepare(nt)
+			p.dispatch(j, nt, seq)
+			j.run(0, seq)
+			j.wait()
 			p.mu.Unlock()
+			j.release()
+			putWorkspace(ws)
+			return
 		}
 	}
-	if nt == 1 {
-		j.prepare(1)
-		j.run(0)
-	}
+	j.run(0, j.prepare(1))
 	j.release()
 	putWorkspace(ws)
 }
@@ -159,13 +161,14 @@ func checkArgs(tA, tB bool, m, n, k, la, lda, lb, ldb, lc, ldc int, useAB bool) 
 
 // How a job's goroutines get B to the kernels.
 const (
-	bOwn    = iota // each packs the B block it needs
-	bShared        // all pack a share of each B block, then all read it
+	bPacked = iota // each packs the B blocks it needs into its lane
 	bDirect        // full panels are read in place, each packs the edge
 )
 
-// job is one product, split over nt goroutines. Goroutine tid computes rows
-// [r0, r1) and columns [c0, c1) of C; see run.
+// job is one product. It is cut into chunks, row ranges of C or, for
+// short wide products, column ranges, which the caller and the workers
+// claim one at a time (see run), so a worker the OS is slow to run just
+// gets fewer chunks.
 type job[T float] struct {
 	pr            *params[T]
 	tA, tB        bool
@@ -175,18 +178,33 @@ type job[T float] struct {
 	lda, ldb, ldc int
 
 	nt         int
+	chunks     int
+	splitRows  bool // chunks are row ranges, else column ranges
 	kc, mc, nc int
-	splitRows  bool // rows are split and the packed B block is shared
-	directA    bool // full A panels are read in place (op(A) rows contiguous in k)
+	directA    bool // full A panels are read in place
 	directB    bool // full B panels are read in place
+	lanes      []lane[T]
 
-	bMode int    // how B reaches the kernels: bDirect, bShared or bOwn
-	bp    [2][]T // shared packed B blocks, used alternately
-	bOwn  [][]T  // per goroutine packed B block (or edge panel)
-	ap    [][]T  // per goroutine packed A block
-	tmp   [][]T  // per goroutine mr×nr scratch tile for edges
-	bar   barrier
+	// state holds the sequence number of the current dispatch (high 32
+	// bits), the number of chunks (next 16) and the next unclaimed chunk
+	// (low 16), so a worker that wakes up late claims nothing from a job
+	// that has finished or been reused.
+	state atomic.Uint64
+	done  atomic.Int32 // chunks finished
+	mu    sync.Mutex   // with cond, for a caller waiting on done
+	cond  sync.Cond
 }
+
+// lane holds one goroutine's buffers for a job.
+type lane[T float] struct {
+	ap   []T    // packed block of A
+	bp   []T    // packed block of B (or its edge panel)
+	bKey [3]int // jc, pc and width of the B block in bp
+	tmp  []T    // scratch for tiles sticking out of C
+}
+
+// dispatchSeq numbers the dispatches of all jobs.
+var dispatchSeq atomic.Uint32
 
 func (j *job[T]) setup(pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	j.pr = pr
@@ -215,54 +233,77 @@ func (j *job[T]) threads() int {
 	return max(1, nt)
 }
 
-// prepare picks the block sizes for nt goroutines and sizes the buffers.
-func (j *job[T]) prepare(nt int) {
+// prepare picks the chunks and block sizes for nt goroutines, sizes the
+// buffers and opens a new dispatch, whose sequence number it returns.
+func (j *job[T]) prepare(nt int) uint32 {
 	pr := j.pr
 	j.nt = nt
 	tm := ceilDiv(j.m, pr.mr)
 	tn := ceilDiv(j.n, pr.nr)
 	j.splitRows = nt == 1 || tm >= 2*nt || tm >= tn
 	j.kc = ceilDiv(j.k, ceilDiv(j.k, pr.kcMax))
+	units := tn
+	if j.splitRows {
+		units = tm
+	}
+	// A few chunks a goroutine balance the load. But each chunk of rows
+	// packs every B block itself, so a product with more than one B
+	// block gets just one chunk a goroutine.
+	j.chunks = 1
+	if nt > 1 {
+		j.chunks = min(units, 4*nt)
+		if j.splitRows && (j.kc < j.k || j.n > pr.ncMax) {
+			j.chunks = min(units, nt)
+		}
+	}
 	rows := j.m
 	if j.splitRows {
-		rows = ceilDiv(tm, nt) * pr.mr
+		rows = ceilDiv(tm, j.chunks) * pr.mr
 	}
 	j.mc = roundUp(ceilDiv(rows, ceilDiv(rows, pr.mcMax)), pr.mr)
 	cols := j.n
 	if !j.splitRows {
-		cols = ceilDiv(tn, nt) * pr.nr
+		cols = ceilDiv(tn, j.chunks) * pr.nr
 	}
 	j.nc = roundUp(ceilDiv(cols, ceilDiv(cols, pr.ncMax)), pr.nr)
-	j.directA, j.directB = j.direct(nt)
-	if len(j.ap) < nt {
-		j.ap = make([][]T, nt)
-		j.tmp = make([][]T, nt)
-	}
-	for t := 0; t < nt; t++ {
-		j.ap[t] = grow(j.ap[t], j.mc*j.kc)
-		j.tmp[t] = grow(j.tmp[t], j.mc*pr.nr)
-	}
+	j.directA, j.directB = j.direct()
 	own := j.nc * j.kc
-	switch {
-	case j.directB:
-		j.bMode, own = bDirect, pr.nr*j.kc
-	case nt > 1 && j.splitRows && ceilDiv(min(j.nc, j.n), pr.nr) >= 4*nt:
-		j.bMode = bShared
-		for i := range j.bp {
-			j.bp[i] = grow(j.bp[i], j.nc*j.kc)
-		}
-	default:
-		j.bMode = bOwn
+	if j.directB {
+		own = pr.nr * j.kc
 	}
-	if j.bMode != bShared {
-		if len(j.bOwn) < nt {
-			j.bOwn = make([][]T, nt)
+	if len(j.lanes) < nt {
+		j.lanes = make([]lane[T], nt)
+	}
+	for t := range j.lanes[:nt] {
+		l := &j.lanes[t]
+		l.ap = grow(l.ap, j.mc*j.kc)
+		l.bp = grow(l.bp, own)
+		l.tmp = grow(l.tmp, j.mc*pr.nr)
+		l.bKey = [3]int{-1, -1, -1}
+	}
+	j.cond.L = &j.mu
+	j.done.Store(0)
+	seq := dispatchSeq.Add(1)
+	j.state.Store(uint64(seq)<<32 | uint64(j.chunks)<<16)
+	return seq
+}
+
+// wait returns when all chunks are done.
+func (j *job[T]) wait() {
+	chunks := int32(j.chunks)
+	for i := 0; i < callerSpin; i++ {
+		if j.done.Load() == chunks {
+			return
 		}
-		for t := 0; t < nt; t++ {
-			j.bOwn[t] = grow(j.bOwn[t], own)
+		if i&15 == 15 {
+			runtime.Gosched()
 		}
 	}
-	j.bar.reset(nt)
+	j.mu.Lock()
+	for j.done.Load() < chunks {
+		j.cond.Wait()
+	}
+	j.mu.Unlock()
 }
 
 func grow[T float](buf []T, n int) []T {
@@ -290,7 +331,7 @@ var forceDirectA, forceDirectB int
 // saves the packing copy but reads each step's row at a stride of ldb,
 // again aliasing in L1; with packing as fast as it is, that pays only when
 // few row panels use B (measured per core on the MLP shapes).
-func (j *job[T]) direct(nt int) (directA, directB bool) {
+func (j *job[T]) direct() (directA, directB bool) {
 	var z T
 	directA = !j.tA || j.lda*int(unsafe.Sizeof(z)) <= 512
 	directB = !j.tB && ceilDiv(j.m, j.pr.mr) <= 8

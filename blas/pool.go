@@ -42,12 +42,13 @@ func jobFor[T float](ws *workspace) *job[T] {
 	}
 }
 
-// runner is work that goroutines 0..nt-1 share.
-type runner interface{ run(tid int) }
+// runner is work that goroutines share; see job.run.
+type runner interface{ run(tid int, seq uint32) }
 
 type task struct {
-	r   runner
+	r   runner // nil for a wake-up call
 	tid int
+	seq uint32
 }
 
 // pool is the persistent set of worker goroutines. One product at a time
@@ -55,8 +56,6 @@ type task struct {
 type pool struct {
 	mu      sync.Mutex
 	workers []worker
-	pending atomic.Int32
-	wg      sync.WaitGroup
 }
 
 type worker struct {
@@ -68,8 +67,8 @@ type worker struct {
 
 // After a task a worker polls for the next one for workerSpin before it
 // parks: consecutive products, as in a training step, then find it awake.
-// The caller likewise polls for the workers to finish for up to callerSpin
-// iterations (tens of microseconds) before it blocks, which frees its core
+// The caller polls for the workers' last chunks for up to callerSpin
+// iterations (tens of microseconds) before it sleeps, which frees its core
 // for a worker that the OS has descheduled.
 const (
 	workerSpin = 200 * time.Microsecond
@@ -89,22 +88,18 @@ func workerPool() *pool {
 			w := &p.workers[i]
 			w.ch = make(chan task, 1)
 			w.hot.Store(1)
-			go p.work(w)
+			go w.work()
 		}
 		thePool = p
 	})
 	return thePool
 }
 
-func (p *pool) work(w *worker) {
+func (w *worker) work() {
 	for {
-		t := w.receive()
-		if t.r == nil {
-			continue // a wake-up call
+		if t := w.receive(); t.r != nil {
+			t.r.run(t.tid, t.seq)
 		}
-		t.r.run(t.tid)
-		p.pending.Add(-1)
-		p.wg.Done()
 	}
 }
 
@@ -147,67 +142,14 @@ func (p *pool) hot(n int) bool {
 	return all
 }
 
-// run runs r on goroutines 0..nt-1, 0 being the caller's, and returns when
-// all are done. The caller must hold p.mu.
-func (p *pool) run(r runner, nt int) {
-	p.pending.Store(int32(nt - 1))
-	p.wg.Add(nt - 1)
+// dispatch offers dispatch seq of r to workers 1..nt-1 as goroutines
+// 1..nt-1, without waiting: a worker still busy with an earlier task is
+// skipped. The caller must hold p.mu.
+func (p *pool) dispatch(r runner, nt int, seq uint32) {
 	for i := 1; i < nt; i++ {
-		p.workers[i-1].ch <- task{r, i}
-	}
-	r.run(0)
-	for i := 0; i < callerSpin && p.pending.Load() != 0; i++ {
-		if i&15 == 15 {
-			runtime.Gosched()
+		select {
+		case p.workers[i-1].ch <- task{r, i, seq}:
+		default:
 		}
 	}
-	p.wg.Wait()
-}
-
-// barrier is a reusable barrier for the goroutines of one job. Waiters
-// spin for a while, since the others usually arrive within microseconds,
-// then sleep, so that a goroutine the OS has descheduled gets the core.
-type barrier struct {
-	n     int32
-	count atomic.Int32
-	gen   atomic.Uint32
-	mu    sync.Mutex
-	cond  sync.Cond
-}
-
-// barrierSpin is how many times a waiter polls before it sleeps.
-const barrierSpin = 1 << 12
-
-func (b *barrier) reset(n int) {
-	b.n = int32(n)
-	b.count.Store(0)
-	b.cond.L = &b.mu
-}
-
-func (b *barrier) wait() {
-	if b.n <= 1 {
-		return
-	}
-	g := b.gen.Load()
-	if b.count.Add(1) == b.n {
-		b.count.Store(0)
-		b.mu.Lock()
-		b.gen.Add(1)
-		b.mu.Unlock()
-		b.cond.Broadcast()
-		return
-	}
-	for i := 0; i < barrierSpin; i++ {
-		if b.gen.Load() != g {
-			return
-		}
-		if i&15 == 15 {
-			runtime.Gosched()
-		}
-	}
-	b.mu.Lock()
-	for b.gen.Load() == g {
-		b.cond.Wait()
-	}
-	b.mu.Unlock()
 }
