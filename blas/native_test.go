@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -37,6 +39,30 @@ func (tc gemmCase) layout() (ar, ac, br, bc, lda, ldb, ldc int) {
 	return ar, ac, br, bc, max(1, ac) + tc.padA, max(1, bc) + tc.padB, max(1, tc.n) + tc.padC
 }
 
+// testingT is what checkGemm needs of a *testing.T; goroutineT provides it
+// off the test's goroutine.
+type testingT interface {
+	require.TestingT
+	Helper()
+}
+
+// goroutineT records failures in a goroutine other than the test's, where
+// t.FailNow may not be called; FailNow ends just that goroutine.
+type goroutineT struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+func (g *goroutineT) Helper() {}
+
+func (g *goroutineT) Errorf(format string, args ...any) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.errs = append(g.errs, fmt.Sprintf(format, args...))
+}
+
+func (g *goroutineT) FailNow() { runtime.Goexit() }
+
 // sentinel marks the elements of C outside the m×n product, which must not
 // change.
 const sentinel = -12345.0
@@ -52,7 +78,7 @@ const sentinel = -12345.0
 // (k+2)·eps·(k·|alpha|·max|a|·max|b| + |beta|·max|c|). It is checked element
 // by element and doubled because the float64 reference rounds too; any
 // indexing or packing mistake is off by O(max|a|·max|b|), far above it.
-func checkGemm[T float32 | float64](t *testing.T, impl Implementation, tc gemmCase, rng *rand.Rand) {
+func checkGemm[T float32 | float64](t testingT, impl Implementation, tc gemmCase, rng *rand.Rand) {
 	t.Helper()
 	ar, ac, br, bc, lda, ldb, ldc := tc.layout()
 	a := make([]T, max(0, (ar-1)*lda+ac))
@@ -279,6 +305,31 @@ func TestNativeAllocatesNothing(t *testing.T) {
 			require.Zero(t, testing.AllocsPerRun(50, tt.f))
 		})
 	}
+}
+
+func TestNativeConcurrentCallers(t *testing.T) {
+	// Products from several goroutines at once share the worker pool and
+	// the workspaces; each must still get its own right answer.
+	cases := []gemmCase{
+		{tA: true, m: 256, n: 128, k: 300, alpha: 1},
+		{tB: true, m: 200, n: 90, k: 128, alpha: 2, beta: 1},
+		{m: 64, n: 64, k: 64, alpha: -0.5, beta: 2, padA: 1},
+		{tA: true, tB: true, m: 10, n: 300, k: 100, alpha: 1, beta: -0.5},
+	}
+	var gt goroutineT
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 9))
+			for i := 0; i < 20; i++ {
+				tc := cases[(g+i)%len(cases)]
+				checkGemm[float32](&gt, Native{}, tc, rng)
+				checkGemm[float64](&gt, Native{}, tc, rng)
+			}
+		})
+	}
+	wg.Wait()
+	require.Empty(t, gt.errs)
 }
 
 func TestDefaultImplementation(t *testing.T) {
