@@ -21,7 +21,8 @@
 # fastest and slowest round), allocations per step, and the ratios the
 # project's targets are stated in. The load average is printed before each
 # round, and so is the share of CPU time used in the second before it (by
-# other processes, since none of ours runs then): other work on the machine makes every number slower and noisier.
+# other processes, since none of ours runs then): other work on the machine
+# makes every number slower and noisier.
 # With --wait-idle S, each round first waits (at most S seconds) for a second
 # in which other processes use under 20% of the CPUs. --rev REV builds the Go
 # code of a git revision (e.g. HEAD: `git archive` into a temporary directory)
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
 	--json) json_out=$2; shift 2 ;;
 	--wait-idle) wait_idle=$2; shift 2 ;;
 	--rev) rev=$2; shift 2 ;;
-	-h | --help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -52,7 +53,11 @@ trap 'rm -rf "$work"' EXIT
 notes=()
 
 src=.
-built_from="working tree of $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+if head=$(git rev-parse --short HEAD 2>/dev/null); then
+	built_from="working tree of $head"
+else
+	built_from="source directory (not a git checkout)"
+fi
 if [ -n "$rev" ]; then
 	src="$work/src"
 	mkdir -p "$src"
