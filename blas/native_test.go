@@ -162,7 +162,8 @@ func checkGemm[T float32 | float64](t testingT, impl Implementation, tc gemmCase
 
 // nativeConfigs are the ways Native is run by the correctness tests: as
 // installed on this machine with its own choice of packed or in-place
-// operands, with each choice forced, and on its portable kernels.
+// operands, with each choice forced, and on its portable kernels and
+// packing loops.
 var nativeConfigs = []struct {
 	name       string
 	goKernels  bool
@@ -180,12 +181,15 @@ var nativeConfigs = []struct {
 func withConfig(goKernels bool, dirA, dirB int, f func()) {
 	s, d := sgemmParams, dgemmParams
 	fa, fb := forceDirectA, forceDirectB
+	ap := hasAsmPack
 	defer func() {
 		sgemmParams, dgemmParams = s, d
 		forceDirectA, forceDirectB = fa, fb
+		hasAsmPack = ap
 	}()
 	forceDirectA, forceDirectB = dirA, dirB
 	if goKernels {
+		hasAsmPack = false
 		sgemmParams.kern, sgemmParams.kern4, sgemmParams.kern2 = goKernel[float32](6, 16), goKernel[float32](4, 16), goKernel[float32](2, 16)
 		dgemmParams.kern, dgemmParams.kern4, dgemmParams.kern2 = goKernel[float64](6, 8), goKernel[float64](4, 8), goKernel[float64](2, 8)
 	}

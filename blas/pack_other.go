@@ -5,7 +5,7 @@ package blas
 import "unsafe"
 
 // hasAsmPack reports whether the assembly packing routines may be used.
-const hasAsmPack = false
+var hasAsmPack = false
 
 func copyRows64(dst, src unsafe.Pointer, rows, ld int)                   { panic("unreachable") }
 func copyRows24(dst, src unsafe.Pointer, rows, ld int)                   { panic("unreachable") }

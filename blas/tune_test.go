@@ -113,38 +113,6 @@ func TestTuneWall(t *testing.T) {
 	}
 }
 
-type nopRunner struct{ bar barrier }
-
-func (r *nopRunner) run(tid int) { r.bar.wait() }
-
-func TestTunePool(t *testing.T) {
-	p := workerPool()
-	var r nopRunner
-	var ds []time.Duration
-	for i := 0; i < 20000; i++ {
-		r.bar.reset(2)
-		t0 := time.Now()
-		p.mu.Lock()
-		p.run(&r, 2)
-		p.mu.Unlock()
-		ds = append(ds, time.Since(t0))
-	}
-	slices.Sort(ds)
-	fmt.Fprintln(os.Stderr, "pool round trip min/p10/p50/p90:", ds[0], ds[len(ds)/10], ds[len(ds)/2], ds[len(ds)*9/10])
-	ds = ds[:0]
-	for i := 0; i < 200; i++ {
-		time.Sleep(2 * time.Millisecond)
-		r.bar.reset(2)
-		t0 := time.Now()
-		p.mu.Lock()
-		p.run(&r, 2)
-		p.mu.Unlock()
-		ds = append(ds, time.Since(t0))
-	}
-	slices.Sort(ds)
-	fmt.Fprintln(os.Stderr, "after 2ms idle min/p10/p50/p90:", ds[0], ds[len(ds)/10], ds[len(ds)/2], ds[len(ds)*9/10])
-}
-
 // TestTuneVersus alternates Native and OpenBLAS on each shape in rounds,
 // with pauses so neither's spinning threads overlap the other's run, and
 // prints the best and median GFLOP/s of each.
@@ -153,7 +121,7 @@ func TestTuneVersus(t *testing.T) {
 		t.Skip("needs -tags openblas")
 	}
 	impls := []Implementation{Native{}, benchImpls[2].impl}
-	rounds := 4
+	rounds := 10
 	for _, s := range mlpShapes {
 		ar, ac := s.m, s.k
 		if s.tA {
@@ -180,9 +148,9 @@ func TestTuneVersus(t *testing.T) {
 					if dt == "f64" {
 						f = func() { impl.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a64, ac, b64, bc, 0, c64, s.n) }
 					}
-					time.Sleep(150 * time.Millisecond)
+					time.Sleep(100 * time.Millisecond)
 					f()
-					end := time.Now().Add(150 * time.Millisecond)
+					end := time.Now().Add(40 * time.Millisecond)
 					for time.Now().Before(end) {
 						t0 := time.Now()
 						f()
@@ -200,6 +168,86 @@ func TestTuneVersus(t *testing.T) {
 			m0 := flops / ds[0][len(ds[0])/2].Seconds()
 			m1 := flops / ds[1][len(ds[1])/2].Seconds()
 			line += fmt.Sprintf(" | ratio best %3.0f%% med %3.0f%%", 100*b0/b1, 100*m0/m1)
+			fmt.Fprintln(os.Stderr, line)
+		}
+	}
+}
+
+// TestTuneDist prints the distribution of per-call GFLOP/s of fwd1 f64 for
+// Native and OpenBLAS in alternating one-second windows.
+func TestTuneDist(t *testing.T) {
+	if len(benchImpls) < 3 {
+		t.Skip("needs -tags openblas")
+	}
+	const m, n, k = 256, 128, 784
+	a, b, c := make([]float64, m*k), make([]float64, k*n), make([]float64, m*n)
+	for round := 0; round < 3; round++ {
+		for ii, impl := range []Implementation{Native{}, benchImpls[2].impl} {
+			time.Sleep(200 * time.Millisecond)
+			var ds []time.Duration
+			end := time.Now().Add(time.Second)
+			for time.Now().Before(end) {
+				t0 := time.Now()
+				impl.Dgemm(true, false, m, n, k, 1, a, m, b, n, 0, c, n)
+				ds = append(ds, time.Since(t0))
+			}
+			slices.Sort(ds)
+			g := func(q float64) float64 { return 2 * m * n * k / ds[int(q*float64(len(ds)-1))].Seconds() / 1e9 }
+			fmt.Fprintf(os.Stderr, "%d impl %d: n=%d best %.0f p10 %.0f p25 %.0f p50 %.0f p75 %.0f p90 %.0f\n", round, ii, len(ds), g(0), g(.1), g(.25), g(.5), g(.75), g(.9))
+		}
+	}
+}
+
+// TestTuneModes alternates forced direct modes on the MLP shapes in short
+// windows and prints the best and median GFLOP/s of each mode.
+func TestTuneModes(t *testing.T) {
+	modes := [][2]int{{0, 0}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}}
+	if os.Getenv("GEMM_PARMIN") != "" {
+		// Compare serial (mode 0) with parallel (mode 1) instead.
+		modes = [][2]int{{0, 1 << 30}, {0, 1 << 17}}
+	}
+	s0, d0 := sgemmParams.parMin, dgemmParams.parMin
+	defer func() { sgemmParams.parMin, dgemmParams.parMin = s0, d0 }()
+	defer func() { forceDirectA, forceDirectB = 0, 0 }()
+	for _, s := range mlpShapes {
+		ar, ac := s.m, s.k
+		if s.tA {
+			ar, ac = s.k, s.m
+		}
+		br, bc := s.k, s.n
+		if s.tB {
+			br, bc = s.n, s.k
+		}
+		a32, b32, c32 := make([]float32, ar*ac), make([]float32, br*bc), make([]float32, s.m*s.n)
+		a64, b64, c64 := make([]float64, ar*ac), make([]float64, br*bc), make([]float64, s.m*s.n)
+		flops := 2 * float64(s.m*s.n*s.k)
+		for _, dt := range []string{"f32", "f64"} {
+			f := func() { Native{}.Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a32, ac, b32, bc, 0, c32, s.n) }
+			if dt == "f64" {
+				f = func() { Native{}.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a64, ac, b64, bc, 0, c64, s.n) }
+			}
+			ds := make([][]time.Duration, len(modes))
+			for round := 0; round < 20; round++ {
+				for mi, md := range modes {
+					if os.Getenv("GEMM_PARMIN") != "" {
+						sgemmParams.parMin, dgemmParams.parMin = md[1], md[1]
+					} else {
+						forceDirectA, forceDirectB = md[0], md[1]
+					}
+					f()
+					end := time.Now().Add(20 * time.Millisecond)
+					for time.Now().Before(end) {
+						t0 := time.Now()
+						f()
+						ds[mi] = append(ds[mi], time.Since(t0))
+					}
+				}
+			}
+			line := fmt.Sprintf("%-24s %s", s.name, dt)
+			for mi := range modes {
+				slices.Sort(ds[mi])
+				line += fmt.Sprintf(" | %6.1f %6.1f", flops/ds[mi][0].Seconds()/1e9, flops/ds[mi][len(ds[mi])/2].Seconds()/1e9)
+			}
 			fmt.Fprintln(os.Stderr, line)
 		}
 	}
