@@ -93,11 +93,12 @@ func adadeltaKernel[T Float](theta, g, r, s []T, delta, rho T) {
 // c2 = 1−ρ₂^i are the bias corrections of step i.
 func adamKernel[T Float](theta, g, s, r []T, eta, delta, rho1, rho2, c1, c2 T) {
 	g, s, r = g[:len(theta)], s[:len(theta)], r[:len(theta)]
+	ic1, ic2 := 1/c1, 1/c2 // multiply by the corrections' inverses: one division per component, not three
 	for i := range theta {
 		s[i] = rho1*s[i] + (1-rho1)*g[i]
 		r[i] = rho2*r[i] + (1-rho2)*g[i]*g[i]
-		sHat := s[i] / c1
-		rHat := r[i] / c2
+		sHat := s[i] * ic1
+		rHat := r[i] * ic2
 		theta[i] -= eta * sHat / (delta + sqrt(rHat))
 	}
 }
