@@ -251,9 +251,9 @@ func (j *job[T]) prepare(nt int) uint32 {
 	// block gets just one chunk a goroutine.
 	j.chunks = 1
 	if nt > 1 {
-		j.chunks = min(units, 4*nt)
+		j.chunks = min(units, 4*nt, 1<<15) // see state for the bound
 		if j.splitRows && (j.kc < j.k || j.n > pr.ncMax) {
-			j.chunks = min(units, nt)
+			j.chunks = min(units, nt, 1<<15)
 		}
 	}
 	rows := j.m
