@@ -5,9 +5,9 @@ package blas
 import "github.com/gradgraph/gradgraph/blas/internal/cblas"
 
 // OpenBLAS forwards to the system OpenBLAS library through cgo (Debian
-// package libopenblas-dev). It exists only in builds with the openblas tag,
-// where it is also the default implementation; it runs on OpenBLAS's own
-// threads.
+// package libopenblas-dev). It exists only in builds with the openblas tag
+// (go build -tags openblas, with cgo enabled), where it is also the default
+// implementation; it runs on OpenBLAS's own threads.
 type OpenBLAS struct{}
 
 // defaultImplementation returns the implementation installed at start-up:
