@@ -13,8 +13,6 @@ import (
 	"math"
 	"time"
 
-	"gorgonia.org/tensor"
-
 	"github.com/gradgraph/gradgraph/datasets"
 	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/models/mlp"
@@ -50,20 +48,19 @@ type Loop struct {
 	// OnEpoch, if set, is called after every epoch, after the checkpoint.
 	OnEpoch func(EpochStats) error
 
-	net       *mlp.Network
-	train     *datasets.Dataset
-	val       *datasets.Dataset
-	opt       Optimizer
-	batch     int
-	seed      uint64
-	full      *mlp.Graph // batches of size batch
-	last      *mlp.Graph // the shorter last batch, if any
-	sampler   *datasets.Sampler
-	eval      *evaluator
-	epoch     int // epochs completed
-	history   []EpochStats
-	ckptPath  string
-	ckptExtra func() ([]byte, error)
+	net      *mlp.Network
+	train    *datasets.Dataset
+	val      *datasets.Dataset
+	opt      Optimizer
+	batch    int
+	seed     uint64
+	full     *mlp.Graph // batches of size batch
+	last     *mlp.Graph // the shorter last batch, if any
+	sampler  *datasets.Sampler
+	eval     *evaluator
+	epoch    int // epochs completed
+	history  []EpochStats
+	ckptPath string
 }
 
 // Options configures New.
@@ -213,12 +210,4 @@ func fill(d *datasets.Dataset, idx []int, mg *mlp.Graph) {
 	} else {
 		datasets.FillBatch(d, idx, mg.Input.Float64s(), mg.Target.Float64s(), nil)
 	}
-}
-
-// dtypeOf returns the tensor dtype of a graph dtype.
-func dtypeOf(dt graph.DType) tensor.Dtype {
-	if dt == graph.Float32 {
-		return tensor.Float32
-	}
-	return tensor.Float64
 }

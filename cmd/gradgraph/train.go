@@ -310,7 +310,6 @@ func flagErr(err error) error {
 	msg = strings.TrimPrefix(msg, "solver.")
 	msg = strings.TrimPrefix(msg, "schedule.")
 	msg = strings.Replace(msg, "kind:", "schedule:", 1)
-	msg = strings.Replace(msg, "rule:", "rule:", 1)
 	return usageErr("--%s", msg)
 }
 
