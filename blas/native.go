@@ -297,6 +297,7 @@ func (j *job[T]) wait() {
 		}
 		if i&15 == 15 {
 			runtime.Gosched()
+			osYield()
 		}
 	}
 	j.mu.Lock()

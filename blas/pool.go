@@ -116,6 +116,7 @@ func (w *worker) receive() task {
 				break
 			}
 			runtime.Gosched()
+			osYield()
 		}
 	}
 	w.hot.Store(0)

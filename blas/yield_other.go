@@ -1,0 +1,7 @@
+//go:build !linux
+
+package blas
+
+// osYield would give the core to another thread; elsewhere than Linux the
+// spin loops rely on runtime.Gosched alone.
+func osYield() {}
