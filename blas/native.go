@@ -159,12 +159,6 @@ func checkArgs(tA, tB bool, m, n, k, la, lda, lb, ldb, lc, ldc int, useAB bool) 
 	}
 }
 
-// How a job's goroutines get B to the kernels.
-const (
-	bPacked = iota // each packs the B blocks it needs into its lane
-	bDirect        // full panels are read in place, each packs the edge
-)
-
 // job is one product. It is cut into chunks, row ranges of C or, for
 // short wide products, column ranges, which the caller and the workers
 // claim one at a time (see run), so a worker the OS is slow to run just
