@@ -220,9 +220,7 @@ func (s *Surface) Contour(title string, w Window, levels []float64, min []float6
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = w.XMin, w.XMax, w.YMin, w.YMax
 	p.Legend.Top = true
 	p.Legend.Left = false
-	ct := plotter.NewContour(gr, levels, nil)
-	ct.LineStyles = []draw.LineStyle{{Color: color.Gray{Y: 185}, Width: vg.Points(0.8)}}
-	p.Add(ct)
+	p.Add(levelLines{g: gr, levels: levels, style: draw.LineStyle{Color: color.Gray{Y: 185}, Width: vg.Points(0.8)}})
 	for i, path := range paths {
 		xys := make(plotter.XYs, 0, len(path.X))
 		for k := range path.X {
