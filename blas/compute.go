@@ -42,22 +42,21 @@ func (j *job[T]) chunk(tid, id int) {
 	l := &j.lanes[tid]
 	for jc := c0; jc < c1; jc += j.nc {
 		ncur := min(j.nc, c1-jc)
+		// The lane keeps what it packed of B, which its next chunk of
+		// rows reuses.
+		if key := [3]int{jc, -1, ncur}; j.keepK && l.bKey != key {
+			for pc := 0; pc < j.k; pc += j.kc {
+				j.packBBlock(l.bp[j.bOffset(pc):], pc, min(j.kc, j.k-pc), jc, ncur)
+			}
+			l.bKey = key
+		}
 		for pc := 0; pc < j.k; pc += j.kc {
 			kcur := min(j.kc, j.k-pc)
-			// The lane keeps its last B block, which the next chunk of
-			// rows reuses when there is one block only.
-			if key := [3]int{jc, pc, ncur}; l.bKey != key {
-				switch {
-				case !j.directB:
-					j.packB(l.bp, pc, kcur, jc, ncur)
-				case ncur%nr != 0:
-					// Full panels are read in place; only the edge
-					// panel is packed.
-					full := ncur / nr * nr
-					j.packB(l.bp, pc, kcur, jc+full, ncur-full)
-				}
+			if key := [3]int{jc, pc, ncur}; !j.keepK && l.bKey != key {
+				j.packBBlock(l.bp, pc, kcur, jc, ncur)
 				l.bKey = key
 			}
+			bp := l.bp[j.bOffset(pc):]
 			beta, flags := j.beta, kernAccum
 			if pc > 0 {
 				beta = 1
@@ -67,9 +66,22 @@ func (j *job[T]) chunk(tid, id int) {
 			for ic := r0; ic < r1; ic += j.mc {
 				mcur := min(j.mc, r1-ic)
 				j.packA(l.ap, ic, mcur, pc, kcur)
-				j.macro(l.ap, l.bp, l.tmp, ic, mcur, jc, ncur, pc, kcur, beta, flags)
+				j.macro(l.ap, bp, l.tmp, ic, mcur, jc, ncur, pc, kcur, beta, flags)
 			}
 		}
+	}
+}
+
+// packBBlock packs rows [pc, pc+kcur) and columns [jc, jc+ncur) of op(B)
+// into dst, or just the edge panel if full panels are read in place.
+func (j *job[T]) packBBlock(dst []T, pc, kcur, jc, ncur int) {
+	nr := j.pr.nr
+	switch {
+	case !j.directB:
+		j.packB(dst, pc, kcur, jc, ncur)
+	case ncur%nr != 0:
+		full := ncur / nr * nr
+		j.packB(dst, pc, kcur, jc+full, ncur-full)
 	}
 }
 

@@ -214,6 +214,12 @@ func TestTuneModes(t *testing.T) {
 		// Compare serial (mode 0) with parallel (mode 1) instead.
 		modes = [][2]int{{0, 1 << 30}, {0, 1 << 17}}
 	}
+	if os.Getenv("GEMM_CHUNKS") != "" {
+		// Compare chunk factors instead.
+		modes = [][2]int{{0, 1}, {0, 2}, {0, 4}}
+	}
+	cf := chunkFactor
+	defer func() { chunkFactor = cf }()
 	s0, d0 := sgemmParams.parMin, dgemmParams.parMin
 	defer func() { sgemmParams.parMin, dgemmParams.parMin = s0, d0 }()
 	defer func() { forceDirectA, forceDirectB = 0, 0 }()
@@ -239,6 +245,8 @@ func TestTuneModes(t *testing.T) {
 				for mi, md := range modes {
 					if os.Getenv("GEMM_PARMIN") != "" {
 						sgemmParams.parMin, dgemmParams.parMin = md[1], md[1]
+					} else if os.Getenv("GEMM_CHUNKS") != "" {
+						chunkFactor = md[1]
 					} else {
 						forceDirectA, forceDirectB = md[0], md[1]
 					}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -168,26 +169,32 @@ var nativeConfigs = []struct {
 	name       string
 	goKernels  bool
 	dirA, dirB int // see forceDirectA and forceDirectB
+	chunks     int // chunkFactor, if not 0
 }{
-	{"auto", false, 0, 0},
-	{"packed", false, -1, -1},
-	{"directA", false, 1, -1},
-	{"directB", false, -1, 1},
-	{"directAB", false, 1, 1},
-	{"goKernels", true, 0, 0},
+	{"auto", false, 0, 0, 0},
+	{"packed", false, -1, -1, 0},
+	{"directA", false, 1, -1, 0},
+	{"directB", false, -1, 1, 0},
+	{"directAB", false, 1, 1, 0},
+	{"chunks4", false, 0, 0, 4},
+	{"chunks4directB", false, 0, 1, 4},
+	{"goKernels", true, 0, 0, 0},
 }
 
-// withConfig runs f with Native configured as cfg says.
-func withConfig(goKernels bool, dirA, dirB int, f func()) {
+// withConfig runs f with Native configured as a nativeConfigs entry says.
+func withConfig(goKernels bool, dirA, dirB, chunks int, f func()) {
 	s, d := sgemmParams, dgemmParams
 	fa, fb := forceDirectA, forceDirectB
-	ap := hasAsmPack
+	ap, cf := hasAsmPack, chunkFactor
 	defer func() {
 		sgemmParams, dgemmParams = s, d
 		forceDirectA, forceDirectB = fa, fb
-		hasAsmPack = ap
+		hasAsmPack, chunkFactor = ap, cf
 	}()
 	forceDirectA, forceDirectB = dirA, dirB
+	if chunks != 0 {
+		chunkFactor = chunks
+	}
 	if goKernels {
 		hasAsmPack = false
 		sgemmParams.kern, sgemmParams.kern4, sgemmParams.kern2 = goKernel[float32](6, 16), goKernel[float32](4, 16), goKernel[float32](2, 16)
@@ -249,10 +256,18 @@ var largeCases = []gemmCase{
 }
 
 func TestNativeMatchesNaive(t *testing.T) {
-	cases := append(spreadCases(), largeCases...)
-	for _, cfg := range nativeConfigs {
+	spread := spreadCases()
+	for ci, cfg := range nativeConfigs {
 		t.Run(cfg.name, func(t *testing.T) {
-			withConfig(cfg.goKernels, cfg.dirA, cfg.dirB, func() {
+			// The default configuration gets every case; to keep the test
+			// quick the others get half of the spread, alternate halves.
+			cases := slices.Clone(largeCases)
+			for i, tc := range spread {
+				if ci == 0 || i%2 == ci%2 {
+					cases = append(cases, tc)
+				}
+			}
+			withConfig(cfg.goKernels, cfg.dirA, cfg.dirB, cfg.chunks, func() {
 				rng := rand.New(rand.NewPCG(1, 2))
 				for _, tc := range cases {
 					checkGemm[float32](t, Native{}, tc, rng)
@@ -356,7 +371,7 @@ func FuzzGemm(f *testing.F) {
 		tc := gemmCase{tA: tA, tB: tB, m: int(m), n: int(n), k: int(k),
 			alpha: pair[0], beta: pair[1], padA: int(padA % 16), padB: int(padB % 16), padC: int(padC % 16)}
 		cfg := nativeConfigs[int(ab/8)%len(nativeConfigs)]
-		withConfig(cfg.goKernels, cfg.dirA, cfg.dirB, func() {
+		withConfig(cfg.goKernels, cfg.dirA, cfg.dirB, cfg.chunks, func() {
 			checkGemm[float32](t, Native{}, tc, rng)
 			checkGemm[float64](t, Native{}, tc, rng)
 		})
