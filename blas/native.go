@@ -323,9 +323,11 @@ func (j *job[T]) wait() {
 		if j.done.Load() == chunks {
 			return
 		}
-		if i&15 == 15 {
+		if i&spinYield == spinYield {
 			runtime.Gosched()
-			osYield()
+			if i&spinOSYield == spinOSYield {
+				osYield()
+			}
 		}
 	}
 	j.mu.Lock()

@@ -72,7 +72,15 @@ type worker struct {
 // for a worker that the OS has descheduled.
 const (
 	workerSpin = 200 * time.Microsecond
-	callerSpin = 1 << 12
+	callerSpin = 1 << 14
+)
+
+// A spinning goroutine lets other goroutines run every spinYield+1 polls
+// and other threads every spinOSYield+1 polls (a system call, during which
+// it cannot see what it waits for, so seldom: some microseconds apart).
+const (
+	spinYield   = 1<<5 - 1
+	spinOSYield = 1<<10 - 1
 )
 
 var (
@@ -111,12 +119,14 @@ func (w *worker) receive() task {
 			return t
 		default:
 		}
-		if i&15 == 15 {
+		if i&spinYield == spinYield {
 			if time.Now().After(deadline) {
 				break
 			}
 			runtime.Gosched()
-			osYield()
+			if i&spinOSYield == spinOSYield {
+				osYield()
+			}
 		}
 	}
 	w.hot.Store(0)
