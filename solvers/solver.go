@@ -34,10 +34,9 @@ type Solver struct {
 // paramState is what the rule keeps for one parameter: len(init) vectors
 // of the parameter's length, in the parameter's element type.
 type paramState struct {
-	name  string
-	f64   [][]float64
-	f32   [][]float32
-	parts []*part // views for a split update, built on first use
+	name string
+	f64  [][]float64
+	f32  [][]float32
 }
 
 // New returns a Solver applying rule with the schedule sched (the zero
@@ -92,9 +91,9 @@ func (s *Solver) Step(params, grads []*graph.Node) error {
 	for i, p := range params {
 		v, g := p.Storage(), grads[i].Storage()
 		if v.F64 != nil {
-			s.update64(p, info, v.F64, g.F64)
+			s.rule.Update64(info, v.F64, g.F64, s.state64(p, len(v.F64)))
 		} else {
-			s.update32(p, info, v.F32, g.F32)
+			s.rule.Update32(info, v.F32, g.F32, s.state32(p, len(v.F32)))
 		}
 	}
 	s.steps++
