@@ -13,7 +13,8 @@
 // by … on both sides before comparing (for timings). Every ```go block must
 // be an include, so every Go line shown is compiled and run. TestDocs fails
 // when a page drifts from the code; `go test ./docs -update` rewrites the
-// blocks from the code, and `go generate ./docs` regenerates the pictures.
+// blocks from the code (`go test ./docs -run 'TestDocs/^mnist.md$' -update`
+// for one page), and `go generate ./docs` regenerates the pictures.
 package docs
 
 //go:generate go run ../examples/generate
