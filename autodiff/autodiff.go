@@ -53,16 +53,7 @@ func Grad(cost *graph.Node, wrt ...*graph.Node) ([]*graph.Node, error) {
 			}
 		}
 	}
-	toCost := make([]bool, last+1)
-	toCost[last] = true
-	for i := last; i >= 0; i-- {
-		if !toCost[i] {
-			continue
-		}
-		for _, in := range nodes[i].Inputs() {
-			toCost[in.ID()] = true
-		}
-	}
+	toCost := g.Ancestors(cost)
 
 	first := len(nodes) // nodes from here on belong to the backward pass
 	contrib := make(map[int][]*graph.Node)

@@ -13,24 +13,10 @@ import (
 // a node labelled ∂/∂name. With nodes given, only they and their ancestors
 // are drawn.
 func (g *Graph) WriteDOT(w io.Writer, nodes ...*Node) error {
-	keep := make([]bool, len(g.nodes))
+	keep := g.Ancestors(nodes...)
 	if len(nodes) == 0 {
 		for i := range keep {
 			keep[i] = true
-		}
-	} else {
-		var mark func(n *Node)
-		mark = func(n *Node) {
-			if keep[n.id] {
-				return
-			}
-			keep[n.id] = true
-			for _, in := range n.inputs {
-				mark(in)
-			}
-		}
-		for _, n := range nodes {
-			mark(n)
 		}
 	}
 	bw := bufio.NewWriter(w)

@@ -224,3 +224,15 @@ func TestShapeString(t *testing.T) {
 		assert.Equal(t, tt.size, tt.s.Size())
 	}
 }
+
+func TestAncestors(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", graph.Float64, 2)
+	y := g.Input("y", graph.Float64, 2)
+	a := ops.Exp(x)
+	b := ops.Mul(a, y)
+	c := ops.Log(y) // not an ancestor of b
+	assert.Equal(t, []bool{true, true, true, true, false}, g.Ancestors(b))
+	assert.Equal(t, []bool{true, false, true, false, false}, g.Ancestors(a))
+	assert.Equal(t, []bool{true, true, true, true, true}, g.Ancestors(b, c))
+}

@@ -31,23 +31,12 @@ func (g *Graph) Compile(outputs ...*Node) (*Program, error) {
 	if len(outputs) == 0 {
 		return nil, errors.New("graph: compile: no outputs")
 	}
-	need := make([]bool, len(g.nodes))
-	var mark func(n *Node)
-	mark = func(n *Node) {
-		if need[n.id] {
-			return
-		}
-		need[n.id] = true
-		for _, in := range n.inputs {
-			mark(in)
-		}
-	}
 	for _, o := range outputs {
 		if o == nil || o.g != g {
 			return nil, fmt.Errorf("graph: compile: output %v is not a node of this graph", o)
 		}
-		mark(o)
 	}
+	need := g.Ancestors(outputs...)
 	p := &Program{g: g, outputs: outputs}
 	// Creation order is topological: a node's inputs exist before it.
 	for _, n := range g.nodes {
@@ -65,6 +54,24 @@ func (g *Graph) Compile(outputs ...*Node) (*Program, error) {
 		p.steps = append(p.steps, s)
 	}
 	return p, nil
+}
+
+// Ancestors returns, indexed by node ID, whether each node of g is one of
+// nodes or an input (directly or not) of one of them. Creation order is
+// topological, so one sweep from the newest node down finds them all.
+func (g *Graph) Ancestors(nodes ...*Node) []bool {
+	in := make([]bool, len(g.nodes))
+	for _, n := range nodes {
+		in[n.id] = true
+	}
+	for i := len(g.nodes) - 1; i >= 0; i-- {
+		if in[i] {
+			for _, x := range g.nodes[i].inputs {
+				in[x.id] = true
+			}
+		}
+	}
+	return in
 }
 
 // Run computes every op node of the program from the current values of its
