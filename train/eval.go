@@ -12,7 +12,7 @@ import (
 const evalBatch = 1000
 
 // evaluator runs the forward pass in large batches; a last, partial batch is
-// padded with zero columns whose outputs are ignored.
+// padded with copies of its first sample, whose outputs are ignored.
 type evaluator struct {
 	mg  *mlp.Graph
 	p   *graph.Program
@@ -40,11 +40,10 @@ func (e *evaluator) accuracy(d *datasets.Dataset) (float64, error) {
 	for lo := 0; lo < d.Len(); lo += m {
 		hi := min(lo+m, d.Len())
 		e.idx = e.idx[:0]
-		for k := lo; k < hi; k++ {
-			e.idx = append(e.idx, k)
+		for k := lo; k < lo+m; k++ {
+			e.idx = append(e.idx, min(k, hi-1)) // pad a short last batch
 		}
-		clearInput(e.mg.Input)
-		fillInputs(d, e.idx, e.mg.Input, m)
+		fill(d, e.idx, e.mg)
 		e.p.Run()
 		v := out.Storage()
 		for k := 0; k < hi-lo; k++ {
@@ -60,28 +59,6 @@ func (e *evaluator) accuracy(d *datasets.Dataset) (float64, error) {
 		}
 	}
 	return float64(correct) / float64(d.Len()), nil
-}
-
-func clearInput(n *graph.Node) {
-	v := n.Storage()
-	clear(v.F32)
-	clear(v.F64)
-}
-
-// fillInputs writes the samples idx as the first len(idx) columns of an
-// input node with m columns.
-func fillInputs(d *datasets.Dataset, idx []int, in *graph.Node, m int) {
-	v := in.Storage()
-	for k, s := range idx {
-		x := d.Sample(s)
-		for i, f := range x {
-			if v.F32 != nil {
-				v.F32[i*m+k] = f
-			} else {
-				v.F64[i*m+k] = float64(f)
-			}
-		}
-	}
 }
 
 // Accuracy returns the fraction of d's samples that the loop's current

@@ -178,3 +178,35 @@ func TestNewRejectsMismatchedData(t *testing.T) {
 	_, err = train.New(net, trainSet, val, adam(t), train.Options{BatchSize: 8})
 	assert.EqualError(t, err, "train: the network takes 3 inputs, the data has 2 features")
 }
+
+// TestAccuracyWithAShortLastBatch: 1500 samples are evaluated as a batch of
+// 1000 and a padded one of 500; the count must equal a direct forward pass.
+func TestAccuracyWithAShortLastBatch(t *testing.T) {
+	d := datasets.Spirals(750, 0.05, 8)
+	require.Equal(t, 1500, d.Len())
+	net, err := mlp.New([]int{2, 8, 2}, []mlp.Activation{mlp.Tanh, mlp.Softmax}, mlp.CrossEntropy, tensor.Float64, 2)
+	require.NoError(t, err)
+	got, err := train.Accuracy(net, d)
+	require.NoError(t, err)
+
+	x := make([]float64, 2*d.Len())
+	idx := make([]int, d.Len())
+	for k := range idx {
+		idx[k] = k
+	}
+	datasets.FillBatch(d, idx, x, nil, nil)
+	out, err := net.Forward(tensor.New(tensor.WithShape(2, d.Len()), tensor.WithBacking(x)))
+	require.NoError(t, err)
+	a := out.Float64s()
+	correct := 0
+	for k := range idx {
+		best := 0
+		if a[d.Len()+k] > a[k] {
+			best = 1
+		}
+		if best == int(d.Labels[k]) {
+			correct++
+		}
+	}
+	assert.Equal(t, float64(correct)/float64(d.Len()), got)
+}
