@@ -2,31 +2,9 @@ package blas
 
 import "unsafe"
 
-// run claims chunks of the dispatch seq and computes them until none is
-// left, as goroutine tid (whose buffers are j.lanes[tid]).
-func (j *job[T]) run(tid int, seq uint32) {
-	for {
-		s := j.state.Load()
-		id, chunks := int(s&0xffff), int(s>>16&0xffff)
-		if uint32(s>>32) != seq || id >= chunks {
-			return
-		}
-		if !j.state.CompareAndSwap(s, s+1) {
-			continue
-		}
-		// Until this chunk is done the caller waits, so the job is ours
-		// to read.
-		j.chunk(tid, id)
-		if int(j.done.Add(1)) == chunks {
-			j.mu.Lock()
-			j.mu.Unlock() // a waiter checked done before it slept
-			j.cond.Broadcast()
-		}
-	}
-}
-
-// chunk computes chunk id: rows [r0, r1) or columns [c0, c1) of C.
-func (j *job[T]) chunk(tid, id int) {
+// Chunk computes chunk id, rows [r0, r1) or columns [c0, c1) of C, as
+// goroutine tid (whose buffers are j.lanes[tid]).
+func (j *job[T]) Chunk(tid, id int) {
 	pr := j.pr
 	mr, nr := pr.mr, pr.nr
 	r0, r1, c0, c1 := 0, j.m, 0, j.n

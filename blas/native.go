@@ -2,9 +2,9 @@ package blas
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"unsafe"
+
+	"github.com/gradgraph/gradgraph/internal/par"
 )
 
 // Native is a pure-Go (cgo-free) GEMM: operands are packed into
@@ -74,28 +74,9 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 	ws := getWorkspace()
 	j := jobFor[T](ws)
 	j.setup(pr, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	if nt := j.threads(); nt > 1 {
-		p := workerPool()
-		nt = min(nt, len(p.workers)+1)
-		switch {
-		case nt == 1:
-		case !p.mu.TryLock():
-			// Another product has the workers.
-		case !p.hot(nt) && j.m*j.n*j.k < pr.parCold:
-			// Waking a parked worker costs more than this product gains.
-			p.mu.Unlock()
-		default:
-			seq := j.prepare(nt)
-			p.dispatch(j, nt, seq)
-			j.run(0, seq)
-			j.wait()
-			p.mu.Unlock()
-			j.release()
-			putWorkspace(ws)
-			return
-		}
-	}
-	j.run(0, j.prepare(1))
+	nt := par.Acquire(j.threads(), j.m*j.n*j.k < pr.parCold)
+	j.prepare(nt)
+	j.Run(j, j.chunks, nt)
 	j.release()
 	putWorkspace(ws)
 }
@@ -180,14 +161,7 @@ type job[T float] struct {
 	directB    bool // full B panels are read in place
 	lanes      []lane[T]
 
-	// state holds the sequence number of the current dispatch (high 32
-	// bits), the number of chunks (next 16) and the next unclaimed chunk
-	// (low 16), so a worker that wakes up late claims nothing from a job
-	// that has finished or been reused.
-	state atomic.Uint64
-	done  atomic.Int32 // chunks finished
-	mu    sync.Mutex   // with cond, for a caller waiting on done
-	cond  sync.Cond
+	par.Job // runs the chunks on the worker pool
 }
 
 // lane holds one goroutine's buffers for a job.
@@ -197,9 +171,6 @@ type lane[T float] struct {
 	bKey [3]int // jc, pc (-1 for all of k) and width of what bp holds
 	tmp  []T    // scratch for tiles sticking out of C
 }
-
-// dispatchSeq numbers the dispatches of all jobs.
-var dispatchSeq atomic.Uint32
 
 func (j *job[T]) setup(pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	j.pr = pr
@@ -228,9 +199,9 @@ func (j *job[T]) threads() int {
 	return max(1, nt)
 }
 
-// prepare picks the chunks and block sizes for nt goroutines, sizes the
-// buffers and opens a new dispatch, whose sequence number it returns.
-func (j *job[T]) prepare(nt int) uint32 {
+// prepare picks the chunks and block sizes for nt goroutines and sizes
+// the buffers.
+func (j *job[T]) prepare(nt int) {
 	pr := j.pr
 	j.nt = nt
 	tm := ceilDiv(j.m, pr.mr)
@@ -254,9 +225,9 @@ func (j *job[T]) prepare(nt int) uint32 {
 	// then there is just one chunk a goroutine.
 	j.chunks = 1
 	if nt > 1 {
-		j.chunks = min(units, chunkFactor*nt, 1<<15) // see state for the bound
+		j.chunks = min(units, chunkFactor*nt, par.MaxChunks)
 		if j.splitRows && (j.n > pr.ncMax || j.kc < j.k && !keep()) {
-			j.chunks = min(units, nt, 1<<15)
+			j.chunks = min(units, nt, par.MaxChunks)
 		}
 	}
 	rows := j.m
@@ -287,11 +258,6 @@ func (j *job[T]) prepare(nt int) uint32 {
 		l.tmp = grow(l.tmp, j.mc*pr.nr)
 		l.bKey = [3]int{-1, -1, -1}
 	}
-	j.cond.L = &j.mu
-	j.done.Store(0)
-	seq := dispatchSeq.Add(1)
-	j.state.Store(uint64(seq)<<32 | uint64(j.chunks)<<16)
-	return seq
 }
 
 // chunkFactor is how many chunks a goroutine a product is cut into, where
@@ -314,27 +280,6 @@ func (j *job[T]) bOffset(pc int) int {
 		return pc * j.pr.nr // just the edge panel
 	}
 	return pc * j.nc
-}
-
-// wait returns when all chunks are done.
-func (j *job[T]) wait() {
-	chunks := int32(j.chunks)
-	for i := 0; i < callerSpin; i++ {
-		if j.done.Load() == chunks {
-			return
-		}
-		if i&spinYield == spinYield {
-			runtime.Gosched()
-			if i&spinOSYield == spinOSYield {
-				osYield()
-			}
-		}
-	}
-	j.mu.Lock()
-	for j.done.Load() < chunks {
-		j.cond.Wait()
-	}
-	j.mu.Unlock()
 }
 
 func grow[T float](buf []T, n int) []T {

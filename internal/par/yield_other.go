@@ -1,6 +1,6 @@
 //go:build !linux
 
-package blas
+package par
 
 // osYield would give the core to another thread; elsewhere than Linux the
 // spin loops rely on runtime.Gosched alone.

@@ -1,0 +1,36 @@
+package blas
+
+// workspace holds the packing buffers of one product in flight. Workspaces
+// are recycled through wsFree, so a call after warm-up allocates nothing.
+type workspace struct {
+	j32 job[float32]
+	j64 job[float64]
+}
+
+var wsFree = make(chan *workspace, 32)
+
+func getWorkspace() *workspace {
+	select {
+	case w := <-wsFree:
+		return w
+	default:
+		return new(workspace)
+	}
+}
+
+func putWorkspace(w *workspace) {
+	select {
+	case wsFree <- w:
+	default:
+	}
+}
+
+func jobFor[T float](ws *workspace) *job[T] {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		return any(&ws.j32).(*job[T])
+	default:
+		return any(&ws.j64).(*job[T])
+	}
+}

@@ -1,0 +1,109 @@
+package par
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// counter counts how often each chunk runs and on which goroutines.
+type counter struct {
+	runs []atomic.Int32
+	tids [8]atomic.Int32
+}
+
+func (c *counter) Chunk(tid, id int) {
+	c.runs[id].Add(1)
+	c.tids[tid].Add(1)
+}
+
+func TestEveryChunkRunsOnce(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 7, 64, 1000} {
+		for _, threads := range []int{1, 2, 4} {
+			var j Job
+			for rep := 0; rep < 50; rep++ {
+				c := &counter{runs: make([]atomic.Int32, n)}
+				nt := Acquire(threads, false)
+				require.LessOrEqual(t, nt, max(1, min(threads, Threads())))
+				j.Run(c, n, nt)
+				for id := range c.runs {
+					require.Equal(t, int32(1), c.runs[id].Load(), "n=%d threads=%d chunk %d", n, threads, id)
+				}
+				total := int32(0)
+				for i := range c.tids {
+					total += c.tids[i].Load()
+				}
+				assert.Equal(t, int32(n), total)
+			}
+		}
+	}
+}
+
+func TestRunReleasesThePool(t *testing.T) {
+	if Threads() < 2 {
+		t.Skip("one CPU: the pool has no workers")
+	}
+	var j Job
+	c := &counter{runs: make([]atomic.Int32, 1)}
+	// One chunk on two goroutines still releases the workers.
+	j.Run(c, 1, Acquire(2, false))
+	nt := Acquire(2, false)
+	assert.Equal(t, 2, nt, "the pool was not released")
+	j.Run(c, 0, nt)
+	assert.Equal(t, 2, Acquire(2, false))
+	j.Run(&nop{}, 2, 2)
+}
+
+func TestConcurrentJobs(t *testing.T) {
+	// Jobs from several goroutines at once: one gets the workers, the
+	// others run alone, and every chunk runs once.
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var j Job
+			for rep := 0; rep < 200; rep++ {
+				c := &counter{runs: make([]atomic.Int32, 16)}
+				j.Run(c, 16, Acquire(Threads(), rep%2 == 0))
+				for id := range c.runs {
+					if c.runs[id].Load() != 1 {
+						t.Errorf("chunk %d ran %d times", id, c.runs[id].Load())
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+type nop struct{ sum atomic.Int64 }
+
+func (c *nop) Chunk(tid, id int) { c.sum.Add(int64(id)) }
+
+func TestRunAllocatesNothing(t *testing.T) {
+	var j Job
+	c := &nop{}
+	j.Run(c, 8, Acquire(Threads(), false))
+	allocs := testing.AllocsPerRun(100, func() {
+		j.Run(c, 8, Acquire(Threads(), false))
+	})
+	assert.Zero(t, allocs)
+}
+
+func TestTooManyChunksPanics(t *testing.T) {
+	var j Job
+	assert.Panics(t, func() { j.Run(&nop{}, MaxChunks+1, 1) })
+}
+
+func BenchmarkRun(b *testing.B) {
+	var j Job
+	c := &nop{}
+	for b.Loop() {
+		j.Run(c, 2, Acquire(Threads(), false))
+	}
+}
