@@ -62,6 +62,9 @@ func NewSGD() SGD { return SGD{Eta: 0.01} }
 // Name returns "sgd".
 func (SGD) Name() string { return "sgd" }
 
+// ComponentWise returns true: each component is updated on its own.
+func (SGD) ComponentWise() bool { return true }
+
 // Validate checks η > 0.
 func (r SGD) Validate() error { return positive("eta", r.Eta) }
 
@@ -94,6 +97,9 @@ func NewMomentum() Momentum { return Momentum{Eta: 0.01, Momentum: 0.9} }
 
 // Name returns "momentum".
 func (Momentum) Name() string { return "momentum" }
+
+// ComponentWise returns true: each component is updated on its own.
+func (Momentum) ComponentWise() bool { return true }
 
 // Validate checks η > 0 and δ in [0, 1).
 func (r Momentum) Validate() error {
@@ -138,6 +144,9 @@ func NewNesterov() Nesterov { return Nesterov{Eta: 0.01, Momentum: 0.9} }
 // Name returns "nesterov".
 func (Nesterov) Name() string { return "nesterov" }
 
+// ComponentWise returns true: each component is updated on its own.
+func (Nesterov) ComponentWise() bool { return true }
+
 // Validate checks η > 0 and δ in [0, 1).
 func (r Nesterov) Validate() error {
 	return first(positive("eta", r.Eta), unit("momentum", r.Momentum))
@@ -173,6 +182,9 @@ func NewAdaGrad() AdaGrad { return AdaGrad{Eta: 0.01, Delta: 1e-7} }
 
 // Name returns "adagrad".
 func (AdaGrad) Name() string { return "adagrad" }
+
+// ComponentWise returns true: each component is updated on its own.
+func (AdaGrad) ComponentWise() bool { return true }
 
 // Validate checks η > 0 and δ > 0.
 func (r AdaGrad) Validate() error {
@@ -210,6 +222,9 @@ func NewRMSProp() RMSProp { return RMSProp{Eta: 0.001, Delta: 1e-6, Rho: 0.9} }
 
 // Name returns "rmsprop".
 func (RMSProp) Name() string { return "rmsprop" }
+
+// ComponentWise returns true: each component is updated on its own.
+func (RMSProp) ComponentWise() bool { return true }
 
 // Validate checks η > 0, δ > 0 and ρ in [0, 1).
 func (r RMSProp) Validate() error {
@@ -253,6 +268,9 @@ func NewAdaDelta() AdaDelta { return AdaDelta{Delta: 1e-6, Rho: 0.95} }
 // Name returns "adadelta".
 func (AdaDelta) Name() string { return "adadelta" }
 
+// ComponentWise returns true: each component is updated on its own.
+func (AdaDelta) ComponentWise() bool { return true }
+
 // Validate checks δ > 0 and ρ in [0, 1).
 func (r AdaDelta) Validate() error {
 	return first(positive("delta", r.Delta), unit("rho", r.Rho))
@@ -294,6 +312,9 @@ func NewAdam() Adam { return Adam{Eta: 0.001, Delta: 1e-8, Rho1: 0.9, Rho2: 0.99
 
 // Name returns "adam".
 func (Adam) Name() string { return "adam" }
+
+// ComponentWise returns true: each component is updated on its own.
+func (Adam) ComponentWise() bool { return true }
 
 // Validate checks η > 0, δ > 0 and ρ₁, ρ₂ in [0, 1).
 func (r Adam) Validate() error {
@@ -352,6 +373,9 @@ func NewDeltaBarDelta() DeltaBarDelta {
 
 // Name returns "delta_bar_delta".
 func (DeltaBarDelta) Name() string { return "delta_bar_delta" }
+
+// ComponentWise returns true: each component is updated on its own.
+func (DeltaBarDelta) ComponentWise() bool { return true }
 
 // Validate checks ε > 0, κ ≥ 0, and φ, θ_avg in [0, 1).
 func (r DeltaBarDelta) Validate() error {

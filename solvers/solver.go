@@ -29,6 +29,7 @@ type Solver struct {
 	order   []any               // keys in the order first seen, for State
 	pending *State              // restored by SetState, bound on the next step
 	ahead   map[any]*paramState // θ saved by StepLookahead
+	up      update              // the step in progress
 }
 
 // paramState is what the rule keeps for one parameter: len(init) vectors
@@ -87,15 +88,16 @@ func (s *Solver) Step(params, grads []*graph.Node) error {
 	if err := s.bindNodes(params); err != nil {
 		return err
 	}
-	info := s.info()
+	s.up.reset(s.rule, s.info())
 	for i, p := range params {
 		v, g := p.Storage(), grads[i].Storage()
 		if v.F64 != nil {
-			s.rule.Update64(info, v.F64, g.F64, s.state64(p, len(v.F64)))
+			s.up.add64(v.F64, g.F64, s.state64(p, len(v.F64)))
 		} else {
-			s.rule.Update32(info, v.F32, g.F32, s.state32(p, len(v.F32)))
+			s.up.add32(v.F32, g.F32, s.state32(p, len(v.F32)))
 		}
 	}
+	s.up.run(len(s.init))
 	s.steps++
 	return nil
 }
@@ -117,10 +119,11 @@ func (s *Solver) StepFloat64(params, grads [][]float64) error {
 			return err
 		}
 	}
-	info := s.info()
+	s.up.reset(s.rule, s.info())
 	for i, p := range params {
-		s.rule.Update64(info, p, grads[i], s.state64(&p[0], len(p)))
+		s.up.add64(p, grads[i], s.state64(&p[0], len(p)))
 	}
+	s.up.run(len(s.init))
 	s.steps++
 	return nil
 }
@@ -139,10 +142,11 @@ func (s *Solver) StepFloat32(params, grads [][]float32) error {
 			return err
 		}
 	}
-	info := s.info()
+	s.up.reset(s.rule, s.info())
 	for i, p := range params {
-		s.rule.Update32(info, p, grads[i], s.state32(&p[0], len(p)))
+		s.up.add32(p, grads[i], s.state32(&p[0], len(p)))
 	}
+	s.up.run(len(s.init))
 	s.steps++
 	return nil
 }
