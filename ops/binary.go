@@ -2,6 +2,7 @@ package ops
 
 import (
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/vec"
 )
 
 // Broadcasting follows NumPy for rank ≤ 2: shapes are aligned from the
@@ -192,13 +193,9 @@ func rowVS[T Float](code binCode, o, a []T, b T) {
 	a = a[:len(o)]
 	switch code {
 	case opAdd:
-		for i := range o {
-			o[i] = a[i] + b
-		}
+		vec.AddConst(o, a, b) // the bias add of every layer
 	case opSub:
-		for i := range o {
-			o[i] = a[i] - b
-		}
+		vec.AddConst(o, a, -b) // a − b is a + (−b) exactly
 	case opMul:
 		for i := range o {
 			o[i] = a[i] * b
@@ -270,11 +267,7 @@ func sumToK[T Float](o, x []T, os, xs graph.Shape) {
 			}
 			continue
 		}
-		var s T
-		for _, v := range xr {
-			s += v
-		}
-		o[r*rs] += s
+		o[r*rs] += vec.Sum(xr) // the bias gradient of every layer
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/vec"
 )
 
 // Neg returns −x.
@@ -182,12 +183,9 @@ func (reluOp) Forward(out *graph.Value, in []*graph.Value) {
 func (reluOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	return []*graph.Node{PassWhere(g, n.Inputs()[0])} // g ⊙ H(x) in one pass
 }
-func reluK[T Float](o, x []T) {
-	o = o[:len(x)]
-	for i, v := range x {
-		o[i] = max(v, 0) // branchless; ReLU(NaN) stays NaN for the guard to see
-	}
-}
+// reluK sets o = max(x, 0) (as Go's max computes it: ReLU(NaN) stays NaN
+// for the guard to see), 8 or 4 lanes at a time where the CPU can.
+func reluK[T Float](o, x []T) { vec.Relu(o, x) }
 
 // PassWhere returns g where x > 0 and 0 elsewhere, that is g ⊙ H(x) with H
 // the Heaviside step: the backward pass of ReLU in one sweep instead of a
@@ -218,16 +216,9 @@ func (passWhereOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	}
 	return []*graph.Node{dg, nil}
 }
-func passWhereK[T Float](o, g, x []T) {
-	o, g = o[:len(x)], g[:len(x)]
-	for i, v := range x {
-		if v > 0 {
-			o[i] = g[i]
-		} else {
-			o[i] = 0
-		}
-	}
-}
+// passWhereK sets o = g where x > 0 and 0 elsewhere, as a mask: no branch
+// to mispredict on activations that are positive half the time.
+func passWhereK[T Float](o, g, x []T) { vec.PassWhere(o, g, x) }
 
 // Heaviside returns 1 where x > 0 and 0 elsewhere: the derivative of ReLU.
 // Its own derivative is zero almost everywhere, so it passes no gradient.
