@@ -183,6 +183,7 @@ func (reluOp) Forward(out *graph.Value, in []*graph.Value) {
 func (reluOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	return []*graph.Node{PassWhere(g, n.Inputs()[0])} // g ⊙ H(x) in one pass
 }
+
 // reluK sets o = max(x, 0) (as Go's max computes it: ReLU(NaN) stays NaN
 // for the guard to see), 8 or 4 lanes at a time where the CPU can.
 func reluK[T Float](o, x []T) { vec.Relu(o, x) }
@@ -216,6 +217,7 @@ func (passWhereOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	}
 	return []*graph.Node{dg, nil}
 }
+
 // passWhereK sets o = g where x > 0 and 0 elsewhere, as a mask: no branch
 // to mispredict on activations that are positive half the time.
 func passWhereK[T Float](o, g, x []T) { vec.PassWhere(o, g, x) }
