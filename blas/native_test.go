@@ -249,6 +249,9 @@ var largeCases = []gemmCase{
 	{tA: true, m: 7, n: 2100, k: 65, alpha: 1, beta: 1, padC: 2},
 	{tB: true, m: 5, n: 1100, k: 300, alpha: 1, beta: 0},
 	{m: 1000, n: 20, k: 30, alpha: 2, beta: 0, padA: 1},
+	// Long thin products: split into blocks of 16, one of them empty.
+	{tA: true, m: 5, n: 10, k: 3000, alpha: 1, beta: 1, padC: 1},
+	{tB: true, m: 10, n: 5, k: 3000, alpha: 1, beta: 0, padA: 2},
 	{tA: true, tB: true, m: 0, n: 5, k: 3, alpha: 1, beta: 1},
 	{m: 5, n: 0, k: 3, alpha: 1, beta: 1},
 	{m: 5, n: 4, k: 0, alpha: 1, beta: 2},

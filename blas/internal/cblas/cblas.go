@@ -30,3 +30,9 @@ func Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []fl
 		C.double(alpha), (*C.double)(&a[0]), C.blasint(lda), (*C.double)(&b[0]), C.blasint(ldb),
 		C.double(beta), (*C.double)(&c[0]), C.blasint(ldc))
 }
+
+// SetThreads sets the number of threads OpenBLAS runs a call on.
+func SetThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
+
+// Threads returns the number of threads OpenBLAS runs a call on.
+func Threads() int { return int(C.openblas_get_num_threads()) }
