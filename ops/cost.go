@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/vec"
 )
 
 // The costs compare an output a with targets y, both n × M in the lecture's
@@ -87,21 +88,7 @@ func costK[T Float](code costCode, a, y []T, rows, cols int) T {
 			}
 		}
 	case costSoftmaxCE:
-		for c := 0; c < cols; c++ {
-			m := math.Inf(-1)
-			for r := 0; r < rows; r++ {
-				m = max(m, float64(a[r*cols+c]))
-			}
-			var e, ty, tz float64
-			for r := 0; r < rows; r++ {
-				z, t := float64(a[r*cols+c]), float64(y[r*cols+c])
-				e += math.Exp(z - m)
-				ty += t
-				tz += t * z
-			}
-			// −Σ t (z − lse) = lse·Σt − Σ t z
-			s += (m+math.Log(e))*ty - tz
-		}
+		s = softmaxCEK(a, y, rows, cols)
 	}
 	return T(s / float64(cols))
 }
@@ -144,4 +131,55 @@ func (o costOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 		}
 	}
 	return []*graph.Node{da, dy}
+}
+
+// softmaxCEK returns Σ over the columns z of −Σ t·log softmax(z), that is
+// Σ (lse(z)·Σt − Σ t·z) with lse(z) = m + log Σ exp(z − m), m = max z. The
+// exponentials go through vec.Exp a buffer at a time: whole columns when
+// they fit (the MNIST output layer's 10 rows: 25 columns a call), else one
+// column in pieces.
+func softmaxCEK[T Float](a, y []T, rows, cols int) float64 {
+	var buf [256]T
+	var ms [256]T
+	var s float64
+	per := max(1, len(buf)/rows) // whole columns a buffer
+	for c0 := 0; c0 < cols; c0 += per {
+		c1 := min(cols, c0+per)
+		for c := c0; c < c1; c++ {
+			m := T(math.Inf(-1))
+			for r := 0; r < rows; r++ {
+				m = max(m, a[r*cols+c])
+			}
+			ms[c-c0] = m
+		}
+		var e [256]float64                       // Σ exp(z − m) of each column
+		for r0 := 0; r0 < rows; r0 += len(buf) { // one piece unless rows > 256
+			r1 := min(rows, r0+len(buf))
+			n := 0
+			for c := c0; c < c1; c++ {
+				for r := r0; r < r1; r++ {
+					buf[n] = a[r*cols+c] - ms[c-c0]
+					n++
+				}
+			}
+			vec.Exp(buf[:n], buf[:n])
+			n = 0
+			for c := c0; c < c1; c++ {
+				for r := r0; r < r1; r++ {
+					e[c-c0] += float64(buf[n])
+					n++
+				}
+			}
+		}
+		for c := c0; c < c1; c++ {
+			var ty, tz float64
+			for r := 0; r < rows; r++ {
+				t := float64(y[r*cols+c])
+				ty += t
+				tz += t * float64(a[r*cols+c])
+			}
+			s += (float64(ms[c-c0])+math.Log(e[c-c0]))*ty - tz
+		}
+	}
+	return s
 }

@@ -266,3 +266,61 @@ func TestSoftmaxAndCostsMatchFormulas(t *testing.T) {
 		}
 	}
 }
+
+// The exponentials of Softmax and SoftmaxCrossEntropy run vectorised over
+// many columns at once (or one long column in pieces): shapes that cross
+// those boundaries against the formulas in float64.
+func TestSoftmaxLargeShapes(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	for _, sh := range []graph.Shape{{10, 60}, {10, 128}, {300, 3}, {600, 2}, {1, 40}, {7, 5}} {
+		rows, cols := sh[0], sh[1]
+		z := randVals(r, rows*cols, domain{-30, 30})
+		y := make([]float64, rows*cols)
+		for c := 0; c < cols; c++ {
+			y[r.IntN(rows)*cols+c] = 1
+		}
+		for _, axis := range []int{0, 1} {
+			want := make([]float64, len(z))
+			count, length, stride, step := cols, rows, cols, 1
+			if axis == 1 {
+				count, length, stride, step = rows, cols, 1, cols
+			}
+			var ce float64
+			for c := 0; c < count; c++ {
+				m := math.Inf(-1)
+				for i := 0; i < length; i++ {
+					m = max(m, z[c*step+i*stride])
+				}
+				var s float64
+				for i := 0; i < length; i++ {
+					s += math.Exp(z[c*step+i*stride] - m)
+				}
+				for i := 0; i < length; i++ {
+					k := c*step + i*stride
+					want[k] = math.Exp(z[k]-m) / s
+					if axis == 0 {
+						ce -= y[k] * (z[k] - m - math.Log(s))
+					}
+				}
+			}
+			for _, dt := range []graph.DType{graph.Float64, graph.Float32} {
+				tol := 1e-14
+				if dt == graph.Float32 {
+					tol = 1e-5
+				}
+				got, _ := eval(t, dt, []graph.Shape{sh}, [][]float64{z}, func(in []*graph.Node) *graph.Node { return ops.Softmax(in[0], axis) })
+				for i := range want {
+					require.InDelta(t, want[i], got[i], tol, "Softmax %v axis %d %s at %d", sh, axis, dt, i)
+				}
+				got, _ = eval(t, dt, []graph.Shape{sh}, [][]float64{z}, func(in []*graph.Node) *graph.Node { return ops.LogSoftmax(in[0], axis) })
+				for i := range want {
+					require.InDelta(t, math.Log(want[i]), got[i], tol*max(1, math.Abs(math.Log(want[i]))), "LogSoftmax %v axis %d %s at %d", sh, axis, dt, i)
+				}
+				if axis == 0 {
+					got, _ = eval(t, dt, []graph.Shape{sh, sh}, [][]float64{z, y}, func(in []*graph.Node) *graph.Node { return ops.SoftmaxCrossEntropy(in[0], in[1]) })
+					require.InDelta(t, ce/float64(cols), got[0], tol*max(1, ce/float64(cols)), "SoftmaxCrossEntropy %v %s", sh, dt)
+				}
+			}
+		}
+	}
+}

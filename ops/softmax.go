@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/vec"
 )
 
 // Softmax normalises x along axis: exp(x_i − max) / Σ exp(x_j − max). In the
@@ -58,7 +59,9 @@ func (o softmaxOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 }
 
 // softmaxK normalises each slice along axis. The slices of axis 0 are the
-// columns: element i of column c sits at i·stride + c.
+// columns: element i of column c sits at i·stride + c. It subtracts each
+// slice's maximum, takes every exponential in one vectorised pass over o,
+// then sums and scales each slice (in float64).
 func softmaxK[T Float](o, x []T, xs graph.Shape, axis int, logOut bool) {
 	var count, length, stride, step int // count slices of length elements
 	if len(xs) == 1 {
@@ -68,20 +71,29 @@ func softmaxK[T Float](o, x []T, xs graph.Shape, axis int, logOut bool) {
 	} else {
 		count, length, stride, step = xs[0], xs[1], 1, xs[1]
 	}
-	for c := 0; c < count; c++ {
-		base := c * step
+	sliceMax := func(base int) T {
 		m := T(math.Inf(-1))
 		for i := 0; i < length; i++ {
 			m = max(m, x[base+i*stride])
 		}
+		return m
+	}
+	for c := 0; c < count; c++ {
+		base := c * step
+		m := sliceMax(base)
+		for i := 0; i < length; i++ {
+			o[base+i*stride] = x[base+i*stride] - m
+		}
+	}
+	vec.Exp(o, o)
+	for c := 0; c < count; c++ {
+		base := c * step
 		var s float64
 		for i := 0; i < length; i++ {
-			e := exp(x[base+i*stride] - m)
-			o[base+i*stride] = e
-			s += float64(e)
+			s += float64(o[base+i*stride])
 		}
 		if logOut {
-			lse := m + T(math.Log(s))
+			lse := sliceMax(base) + T(math.Log(s))
 			for i := 0; i < length; i++ {
 				o[base+i*stride] = x[base+i*stride] - lse
 			}

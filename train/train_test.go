@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"testing"
@@ -55,7 +56,15 @@ func TestTrainingLearnsSpirals(t *testing.T) {
 	require.Len(t, h, 400)
 	// 320 training points in batches of 24: 13 full batches and one of 8.
 	assert.Equal(t, 400*14, batches)
-	assert.Less(t, h[399].Loss, h[0].Loss/4, "the loss falls")
+	// With Adam at η = 0.05 the loss of single epochs swings (0.05 to 0.6
+	// late in training), and with it the last value, however the last bits
+	// of the arithmetic fall: judge the median of the last 50 epochs.
+	last := make([]float64, 0, 50)
+	for _, e := range h[350:] {
+		last = append(last, e.Loss)
+	}
+	slices.Sort(last)
+	assert.Less(t, last[len(last)/2], h[0].Loss/4, "the loss falls")
 	assert.Greater(t, h[399].ValAccuracy, 0.9, "two spirals are separable by a small MLP")
 }
 

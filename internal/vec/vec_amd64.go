@@ -133,3 +133,28 @@ func axpyF32(y, x *float32, n int, alpha float32)
 
 //go:noescape
 func axpyF64(y, x *float64, n int, alpha float64)
+
+// exp32 and exp64 run the assembly exp over whole blocks of one register
+// until a block holds an argument out of range; they return how many
+// elements they did.
+func exp32(o, a []float32) int {
+	n := len(a) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	return expF32(&o[0], &a[0], n, exp32K)
+}
+
+func exp64(o, a []float64) int {
+	n := len(a) &^ 3
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	return expF64(&o[0], &a[0], n, exp64K)
+}
+
+//go:noescape
+func expF32(o, a *float32, n int, k *expF32Consts) int
+
+//go:noescape
+func expF64(o, a *float64, n int, k *expF64Consts) int

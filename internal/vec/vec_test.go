@@ -226,3 +226,55 @@ func BenchmarkVec(b *testing.B) {
 		}
 	})
 }
+
+func TestExp(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	special := []float64{0, math.Copysign(0, -1), 1, -1, 88.3, 88.31, 88.72, 89, -87.3, -87.4, -103, -104,
+		709, 709.5, 709.8, -708.3, -708.4, -745, -746, math.Inf(1), math.Inf(-1), math.NaN(), 0.34657, -0.34657, 1e-10}
+	for _, n := range lengths {
+		xs := make([]float64, n)
+		for i := range xs {
+			switch r.IntN(8) {
+			case 0:
+				xs[i] = special[r.IntN(len(special))]
+			case 1:
+				xs[i] = (r.Float64()*2 - 1) * 750
+			default:
+				xs[i] = (r.Float64()*2 - 1) * 20
+			}
+		}
+		o := make([]float64, n)
+		Exp(o, xs)
+		for i, x := range xs {
+			checkExp(t, "float64", x, math.Exp(x), o[i], 2*0x1p-52)
+		}
+		x32 := make([]float32, n)
+		for i, x := range xs {
+			x32[i] = float32(x)
+		}
+		o32 := make([]float32, n)
+		Exp(o32, x32)
+		for i, x := range x32 {
+			checkExp(t, "float32", float64(x), float64(float32(math.Exp(float64(x)))), float64(o32[i]), 2*0x1p-23)
+		}
+	}
+}
+
+func checkExp(t *testing.T, what string, x, want, got, rel float64) {
+	t.Helper()
+	switch {
+	case math.IsNaN(want) || math.IsInf(want, 0) || want == 0:
+		if !same(want, got) && !(want == 0 && got == 0) {
+			t.Fatalf("%s exp(%v) = %v, got %v", what, x, want, got)
+		}
+	case want < 0x1p-126 && what == "float32", want < 0x1p-1022:
+		// Subnormal results: within an ulp of the smallest normal.
+		if math.Abs(got-want) > 2*0x1p-149 && what == "float32" || math.Abs(got-want) > 2*0x1p-1074 && what == "float64" {
+			t.Fatalf("%s exp(%v) = %v, got %v", what, x, want, got)
+		}
+	default:
+		if math.Abs(got-want) > rel*want {
+			t.Fatalf("%s exp(%v) = %v, got %v (%.2g ulp)", what, x, want, got, math.Abs(got-want)/want/(rel/2))
+		}
+	}
+}
