@@ -158,3 +158,29 @@ func expF32(o, a *float32, n int, k *expF32Consts) int
 
 //go:noescape
 func expF64(o, a *float64, n int, k *expF64Consts) int
+
+// adam32 and adam64 run the assembly Adam step over whole blocks of two
+// registers and return how many components they did.
+func adam32(theta, g, s, r []float32, k *[8]float32) int {
+	n := len(theta) &^ 15
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	adamF32(&theta[0], &g[0], &s[0], &r[0], n, k)
+	return n
+}
+
+func adam64(theta, g, s, r []float64, k *[8]float64) int {
+	n := len(theta) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	adamF64(&theta[0], &g[0], &s[0], &r[0], n, k)
+	return n
+}
+
+//go:noescape
+func adamF32(theta, grad, s, r *float32, n int, k *[8]float32)
+
+//go:noescape
+func adamF64(theta, grad, s, r *float64, n int, k *[8]float64)

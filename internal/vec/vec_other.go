@@ -17,3 +17,6 @@ func axpy64(y, x []float64, alpha float64) int { return 0 }
 
 func exp32(o, a []float32) int { return 0 }
 func exp64(o, a []float64) int { return 0 }
+
+func adam32(theta, g, s, r []float32, k *[8]float32) int { return 0 }
+func adam64(theta, g, s, r []float64, k *[8]float64) int { return 0 }

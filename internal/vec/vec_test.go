@@ -278,3 +278,36 @@ func checkExp(t *testing.T, what string, x, want, got, rel float64) {
 		}
 	}
 }
+
+func TestAdamMatchesGoLoopBitForBit(t *testing.T) {
+	t.Run("float32", func(t *testing.T) { checkAdam[float32](t) })
+	t.Run("float64", func(t *testing.T) { checkAdam[float64](t) })
+}
+
+func checkAdam[T Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for _, n := range lengths {
+		theta, g := data[T](r, n), data[T](r, n)
+		s, rr := make([]T, n), make([]T, n)
+		for i := range s {
+			s[i], rr[i] = T(r.NormFloat64()), T(r.Float64())
+		}
+		wt, ws, wr := append([]T(nil), theta...), append([]T(nil), s...), append([]T(nil), rr...)
+		eta, delta, rho1, rho2 := T(0.001), T(1e-8), T(0.9), T(0.999)
+		ic1, ic2 := 1/(1-T(math.Pow(0.9, 3))), 1/(1-T(math.Pow(0.999, 3)))
+		for i := range wt { // solvers' adamKernel, written out
+			ws[i] = rho1*ws[i] + (1-rho1)*g[i]
+			wr[i] = rho2*wr[i] + (1-rho2)*g[i]*g[i]
+			sHat := ws[i] * ic1
+			rHat := wr[i] * ic2
+			wt[i] -= eta * sHat / (delta + T(math.Sqrt(float64(rHat))))
+		}
+		Adam(theta, g, s, rr, eta, delta, rho1, rho2, ic1, ic2)
+		for i := range theta {
+			require.True(t, same(wt[i], theta[i]) && same(ws[i], s[i]) && same(wr[i], rr[i]),
+				"n=%d i=%d: θ %v/%v s %v/%v r %v/%v", n, i, wt[i], theta[i], ws[i], s[i], wr[i], rr[i])
+		}
+	}
+	theta, g, s, rr := make([]T, 64), make([]T, 64), make([]T, 64), make([]T, 64)
+	assert.Zero(t, testing.AllocsPerRun(10, func() { Adam(theta, g, s, rr, 1, 1, 0.5, 0.5, 1, 1) }))
+}
