@@ -3,6 +3,7 @@ package bench
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorgonia.org/tensor"
 
@@ -125,4 +126,28 @@ func TestStepAllocatesNothing(t *testing.T) {
 		allocs := testing.AllocsPerRun(20, func() { _ = step() })
 		require.Equal(t, 0.0, allocs, rule.Name())
 	}
+}
+
+func TestNodeTimes(t *testing.T) {
+	s, err := solvers.New(solvers.NewSGD(), solvers.Schedule{})
+	require.NoError(t, err)
+	times, total, err := NodeTimes(tensor.Float32, 16, s, 5)
+	require.NoError(t, err)
+	// The training program of the 3-layer network: 3 products forward,
+	// 5 backward (no product for the input's adjoint), then the solver.
+	products := 0
+	for _, nt := range times {
+		assert.Greater(t, nt.Micros, 0.0, nt.Name)
+		if nt.Op == "MatMul" {
+			products++
+		}
+	}
+	assert.Equal(t, 8, products)
+	assert.Equal(t, "Omega1T_alpha0", times[0].Name)
+	assert.Equal(t, "solver", times[len(times)-1].Name)
+	assert.Equal(t, "sgd", times[len(times)-1].Op)
+	assert.Equal(t, 10, s.Steps(), "5 warm-up steps and 5 timed ones")
+	assert.Greater(t, total, 0.0)
+	_, _, err = NodeTimes(tensor.Float32, 16, s, 0)
+	assert.Error(t, err)
 }
