@@ -22,9 +22,10 @@ const module = "github.com/gradgraph/gradgraph/"
 // group colours the packages by role.
 var group = map[string]string{
 	"graph": "#e6eefa", "ops": "#e6eefa", "autodiff": "#e6eefa", "blas": "#e6eefa",
+	"internal/par": "#e6eefa", "internal/vec": "#e6eefa",
 	"models/mlp": "#e6f5e6", "solvers": "#e6f5e6", "train": "#e6f5e6",
 	"datasets": "#fff5e0", "plots": "#fff5e0",
-	"cmd/gradgraph": "#f5e6f5", "bench": "#f5e6f5",
+	"cmd/gradgraph": "#f5e6f5", "bench": "#f5e6f5", "bench/nodetimes": "#f5e6f5",
 }
 
 func main() {
