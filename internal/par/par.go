@@ -255,13 +255,26 @@ func (p *pool) hot(n int) bool {
 }
 
 // dispatch offers dispatch seq of j to workers 1..nt-1 as goroutines
-// 1..nt-1, without waiting: a worker still busy with an earlier task is
-// skipped. The caller must hold p.mu.
+// 1..nt-1, without waiting. A worker's channel holds one task; if it is
+// full, what it holds is a wake-up call or the task of a job that is over
+// (the worker was late for it), both no-ops now, so it is replaced:
+// otherwise a late worker would miss this job too, and be late for the
+// next one in turn. The caller must hold p.mu.
 func (p *pool) dispatch(j *Job, nt int, seq uint32) {
 	for i := 1; i < nt; i++ {
+		w, t := &p.workers[i-1], task{j, i, seq}
 		select {
-		case p.workers[i-1].ch <- task{j, i, seq}:
+		case w.ch <- t:
+			continue
 		default:
+		}
+		select {
+		case <-w.ch:
+		default:
+		}
+		select {
+		case w.ch <- t:
+		default: // the worker took the old task just now; it will be back
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,4 +107,60 @@ func BenchmarkRun(b *testing.B) {
 	for b.Loop() {
 		j.Run(c, 2, Acquire(Threads(), false))
 	}
+}
+
+// sleeper records which goroutine ran each chunk; a chunk sleeps, so the
+// other goroutine has time to claim the rest.
+type sleeper struct {
+	d    time.Duration
+	tids []atomic.Int32
+}
+
+func (s *sleeper) Chunk(tid, id int) {
+	s.tids[id].Store(int32(tid))
+	time.Sleep(s.d)
+}
+
+// TestParkedWorkerGetsTheJob: a worker that has parked (its spin ran out)
+// is woken by the next job and takes its share of it.
+func TestParkedWorkerGetsTheJob(t *testing.T) {
+	if Threads() < 2 {
+		t.Skip("one CPU: the pool has no workers")
+	}
+	var j Job
+	for rep := 0; rep < 5; rep++ {
+		time.Sleep(20 * workerSpin) // the worker parks
+		s := &sleeper{d: 20 * time.Millisecond, tids: make([]atomic.Int32, 2)}
+		for i := range s.tids {
+			s.tids[i].Store(-1)
+		}
+		j.Run(s, 2, Acquire(2, false))
+		assert.ElementsMatch(t, []int32{0, 1}, []int32{s.tids[0].Load(), s.tids[1].Load()}, "round %d: the parked worker ran no chunk", rep)
+	}
+}
+
+// TestDispatchReplacesAStaleTask: a worker late for a job (descheduled by
+// the OS, say) leaves that job's task in its channel after the caller has
+// done every chunk alone. The next dispatch must replace it: when it
+// dropped the new task instead, the worker, late again, missed that job
+// too, and a run could stay in that state for good. On the MNIST step
+// with OpenBLAS that showed as runs 1.8x slower than others (4 of 8
+// processes), with the worker idle for a fifth to a half of the products.
+func TestDispatchReplacesAStaleTask(t *testing.T) {
+	p := &pool{workers: make([]worker, 1)} // no goroutine reads the channel
+	w := &p.workers[0]
+	w.ch = make(chan task, 1)
+	var stale, fresh Job
+	w.ch <- task{j: &stale, tid: 1, seq: 7}
+	p.dispatch(&fresh, 2, 8)
+	got := <-w.ch
+	assert.Same(t, &fresh, got.j)
+	assert.Equal(t, uint32(8), got.seq)
+	assert.Equal(t, 1, got.tid)
+	// A wake-up call is replaced the same way.
+	w.ch <- task{}
+	p.dispatch(&fresh, 2, 9)
+	got = <-w.ch
+	assert.Same(t, &fresh, got.j)
+	assert.Equal(t, uint32(9), got.seq)
 }
