@@ -93,6 +93,7 @@ func (j *Job) Run(c Chunker, n, nt int) {
 	seq := dispatchSeq.Add(1)
 	j.state.Store(uint64(seq)<<32 | uint64(n)<<16)
 	p := thePool
+	p.park.Store(false)
 	p.dispatch(j, nt, seq)
 	j.work(0, seq)
 	j.wait(n)
@@ -157,6 +158,16 @@ type task struct {
 type pool struct {
 	mu      sync.Mutex
 	workers []worker
+	park    atomic.Bool // set by Park, cleared by the next dispatch
+}
+
+// Park asks the workers that are polling for their next job to stop and
+// sleep until it comes. Call it before work that runs on threads of its
+// own (a C library's), so that the pool does not take the cores from
+// them; the next job wakes the workers again.
+func Park() {
+	p := workerPool()
+	p.park.Store(true)
 }
 
 type worker struct {
@@ -197,22 +208,22 @@ func workerPool() *pool {
 			w := &p.workers[i]
 			w.ch = make(chan task, 1)
 			w.hot.Store(1)
-			go w.work()
+			go w.work(&p.park)
 		}
 		thePool = p
 	})
 	return thePool
 }
 
-func (w *worker) work() {
+func (w *worker) work(park *atomic.Bool) {
 	for {
-		if t := w.receive(); t.j != nil {
+		if t := w.receive(park); t.j != nil {
 			t.j.work(t.tid, t.seq)
 		}
 	}
 }
 
-func (w *worker) receive() task {
+func (w *worker) receive(park *atomic.Bool) task {
 	deadline := time.Now().Add(workerSpin)
 	for i := 0; ; i++ {
 		select {
@@ -221,7 +232,7 @@ func (w *worker) receive() task {
 		default:
 		}
 		if i&spinYield == spinYield {
-			if time.Now().After(deadline) {
+			if park.Load() || time.Now().After(deadline) {
 				break
 			}
 			runtime.Gosched()

@@ -164,3 +164,24 @@ func TestDispatchReplacesAStaleTask(t *testing.T) {
 	assert.Same(t, &fresh, got.j)
 	assert.Equal(t, uint32(9), got.seq)
 }
+
+func TestParkSendsTheWorkersToSleep(t *testing.T) {
+	if Threads() < 2 {
+		t.Skip("one CPU: the pool has no workers")
+	}
+	var j Job
+	p := workerPool()
+	for rep := 0; rep < 3; rep++ {
+		j.Run(&nop{}, 4, Acquire(2, false)) // the worker is awake now
+		Park()
+		deadline := time.Now().Add(time.Second)
+		for p.workers[0].hot.Load() != 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Microsecond)
+		}
+		assert.Zero(t, p.workers[0].hot.Load(), "the worker still polls after Park")
+		// The next job wakes it and gets its help.
+		s := &sleeper{d: 20 * time.Millisecond, tids: make([]atomic.Int32, 2)}
+		j.Run(s, 2, Acquire(2, false))
+		assert.ElementsMatch(t, []int32{0, 1}, []int32{s.tids[0].Load(), s.tids[1].Load()})
+	}
+}
