@@ -14,11 +14,12 @@ import (
 // (go build -tags openblas, with cgo enabled), where it is also the default
 // implementation.
 //
-// OpenBLAS is set to one thread, and a large product is cut into blocks of
-// rows (or columns) of C that the worker pool of package par multiplies,
-// one OpenBLAS call each. The solver and the element-wise ops use the same
-// pool, so in a training step no OpenBLAS thread spins on a core that one
-// of ours needs, or the other way round.
+// OpenBLAS itself is set to one thread. A large product is cut in two
+// blocks of rows (or columns) of C, which one cgo call multiplies at the
+// same time, one on the calling thread and one on a worker thread of
+// package cblas (see cblas.Pair for why not on two goroutines); the
+// workers of package par, used by the solver, are asked to park first so
+// that they leave the cores to it.
 type OpenBLAS struct{}
 
 // defaultImplementation returns the implementation installed at start-up:
@@ -38,7 +39,7 @@ func (OpenBLAS) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda 
 type gemmFunc[T float] func(tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
 
 // obParMin is the number of multiply-adds m·n·k below which a product is
-// one call on the calling goroutine (the threshold of Native).
+// one call on the calling thread (the threshold of Native).
 const obParMin = 1 << 17
 
 var obOnce sync.Once
@@ -53,104 +54,47 @@ func openblasGemm[T float](f gemmFunc[T], tA, tB bool, m, n, k int, alpha T, a [
 		return
 	}
 	obOnce.Do(func() { cblas.SetThreads(1) })
-	nt := 1
 	if m*n*k >= obParMin {
-		nt = par.Acquire(par.Threads(), false)
-	}
-	if nt == 1 {
-		f(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
-	j := obJobs.get()
-	bj := jobOf[T](j)
-	*bj = obJob[T]{f: f, tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, chunks: nt}
-	bj.rows = m >= n
-	j.Run(bj, nt, nt)
-	*bj = obJob[T]{}
-	obJobs.put(j)
-}
-
-// obJob is one product cut into chunks of C: rows [r0, r1) read rows r0 to
-// r1 of op(A); columns [c0, c1) read columns c0 to c1 of op(B).
-type obJob[T float] struct {
-	f             gemmFunc[T]
-	tA, tB        bool
-	m, n, k       int
-	alpha, beta   T
-	a, b, c       []T
-	lda, ldb, ldc int
-	chunks        int
-	rows          bool
-}
-
-// Chunk multiplies block id of C, for par.Job.
-func (j *obJob[T]) Chunk(_, id int) {
-	// Blocks of whole multiples of 16 rows or columns, the widest
-	// register tile of OpenBLAS's kernels.
-	if j.rows {
-		r0, r1 := split(j.m, j.chunks, id)
-		if r0 == r1 {
-			return
+		if mine, theirs, ok := halves(tA, tB, m, n, a, lda, b, ldb, c, ldc); ok {
+			par.Park()
+			if cblas.Pair(tA, tB, k, alpha, beta, lda, ldb, ldc, mine, theirs) {
+				return
+			}
 		}
-		ao := r0 * j.lda
-		if j.tA {
-			ao = r0
+	}
+	f(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// halves cuts C into two blocks of rows (or, for a wide C, of columns),
+// the first a whole multiple of 16 rows or columns (the widest register
+// tile of OpenBLAS's kernels), and returns the operands each reads: rows
+// of C read the same rows of op(A), columns the same columns of op(B). It
+// reports false when C is too small to cut.
+func halves[T float](tA, tB bool, m, n int, a []T, lda int, b []T, ldb int, c []T, ldc int) (first, second cblas.Half[T], ok bool) {
+	if m >= n {
+		r := split(m)
+		if r == 0 || r == m {
+			return first, second, false
 		}
-		j.f(j.tA, j.tB, r1-r0, j.n, j.k, j.alpha, j.a[ao:], j.lda, j.b, j.ldb, j.beta, j.c[r0*j.ldc:], j.ldc)
-		return
+		ao := r * lda
+		if tA {
+			ao = r
+		}
+		return cblas.Half[T]{M: r, N: n, A: a, B: b, C: c},
+			cblas.Half[T]{M: m - r, N: n, A: a[ao:], B: b, C: c[r*ldc:]}, true
 	}
-	c0, c1 := split(j.n, j.chunks, id)
-	if c0 == c1 {
-		return
+	s := split(n)
+	if s == 0 || s == n {
+		return first, second, false
 	}
-	bo := c0
-	if j.tB {
-		bo = c0 * j.ldb
+	bo := s
+	if tB {
+		bo = s * ldb
 	}
-	j.f(j.tA, j.tB, j.m, c1-c0, j.k, j.alpha, j.a, j.lda, j.b[bo:], j.ldb, j.beta, j.c[c0:], j.ldc)
+	return cblas.Half[T]{M: m, N: s, A: a, B: b, C: c},
+		cblas.Half[T]{M: m, N: n - s, A: a, B: b[bo:], C: c[s:]}, true
 }
 
-// split returns block id of n rows cut into chunks blocks of whole
-// multiples of 16 (the last one takes the rest).
-func split(n, chunks, id int) (lo, hi int) {
-	units := ceilDiv(n, 16)
-	lo = min(n, id*units/chunks*16)
-	hi = min(n, (id+1)*units/chunks*16)
-	return lo, hi
-}
-
-// obWork holds the jobs of one product in flight, for either element
-// type; they are recycled so that a product allocates nothing.
-type obWork struct {
-	par.Job
-	j32 obJob[float32]
-	j64 obJob[float64]
-}
-
-type obFree struct{ ch chan *obWork }
-
-var obJobs = obFree{make(chan *obWork, 8)}
-
-func (f obFree) get() *obWork {
-	select {
-	case w := <-f.ch:
-		return w
-	default:
-		return new(obWork)
-	}
-}
-
-func (f obFree) put(w *obWork) {
-	select {
-	case f.ch <- w:
-	default:
-	}
-}
-
-func jobOf[T float](w *obWork) *obJob[T] {
-	var z T
-	if _, ok := any(z).(float32); ok {
-		return any(&w.j32).(*obJob[T])
-	}
-	return any(&w.j64).(*obJob[T])
-}
+// split returns where to cut n in two: half of n rounded to a multiple of
+// 16 (0 when n < 32).
+func split(n int) int { return n / 32 * 16 }

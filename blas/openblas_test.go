@@ -4,6 +4,7 @@ package blas
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -24,4 +25,21 @@ func TestOpenBLASMatchesNaive(t *testing.T) {
 		checkGemm[float32](t, OpenBLAS{}, tc, rng)
 		checkGemm[float64](t, OpenBLAS{}, tc, rng)
 	}
+}
+
+// Products from several goroutines at once: one gets the pair of threads,
+// the others run on their own thread, and all are right.
+func TestOpenBLASConcurrentProducts(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(g), 9))
+			for _, tc := range largeCases[:8] {
+				checkGemm[float32](t, OpenBLAS{}, tc, rng)
+			}
+		}()
+	}
+	wg.Wait()
 }
