@@ -72,6 +72,28 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 		return
 	}
 	ws := getWorkspace()
+	if n < pr.nr && m >= 2*pr.nr && narrowTransposed {
+		// A narrow C (the output layer's weight gradient: 10 columns)
+		// would fill a fraction of every nr-wide register tile. Its
+		// transpose is wide: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, whose n rows the
+		// mr-, 4- and 2-row kernels cover, then transpose it into C.
+		t := scratchFor[T](ws, n*m)
+		gemm(pr, !tB, !tA, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				for jj := range row {
+					row[jj] = t[jj*m+i]
+				}
+				continue
+			}
+			for jj := range row {
+				row[jj] = t[jj*m+i] + beta*row[jj]
+			}
+		}
+		putWorkspace(ws)
+		return
+	}
 	j := jobFor[T](ws)
 	j.setup(pr, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	nt := par.Acquire(j.threads(), j.m*j.n*j.k < pr.parCold)
@@ -80,6 +102,10 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 	j.release()
 	putWorkspace(ws)
 }
+
+// narrowTransposed enables the transposed path for narrow products (a
+// switch for tests and tuning).
+var narrowTransposed = true
 
 // scale sets C = beta·C, writing zeros when beta is zero whatever C held.
 func scale[T float](m, n int, beta T, c []T, ldc int) {

@@ -5,6 +5,9 @@ package blas
 type workspace struct {
 	j32 job[float32]
 	j64 job[float64]
+	// t32 and t64 hold the transposed result of a narrow product.
+	t32 []float32
+	t64 []float64
 }
 
 var wsFree = make(chan *workspace, 32)
@@ -32,5 +35,18 @@ func jobFor[T float](ws *workspace) *job[T] {
 		return any(&ws.j32).(*job[T])
 	default:
 		return any(&ws.j64).(*job[T])
+	}
+}
+
+// scratchFor returns n elements of ws's scratch buffer of element type T.
+func scratchFor[T float](ws *workspace, n int) []T {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		ws.t32 = grow(ws.t32, n)
+		return any(ws.t32).([]T)
+	default:
+		ws.t64 = grow(ws.t64, n)
+		return any(ws.t64).([]T)
 	}
 }
