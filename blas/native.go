@@ -72,11 +72,12 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 		return
 	}
 	ws := getWorkspace()
-	if n < pr.nr && m >= 2*pr.nr && narrowTransposed {
+	if n < 2*pr.nr && n%pr.nr != 0 && m >= 2*pr.nr && narrowTransposed {
 		// A narrow C (the output layer's weight gradient: 10 columns)
-		// would fill a fraction of every nr-wide register tile. Its
-		// transpose is wide: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, whose n rows the
-		// mr-, 4- and 2-row kernels cover, then transpose it into C.
+		// would fill only part of its last nr-wide column of register
+		// tiles, which are most of its tiles. Its transpose is wide:
+		// compute Cᵀ = op(B)ᵀ·op(A)ᵀ, whose n rows the mr-, 4- and 2-row
+		// kernels cover, then transpose it into C.
 		t := scratchFor[T](ws, n*m)
 		gemm(pr, !tB, !tA, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
 		for i := 0; i < m; i++ {
