@@ -20,3 +20,6 @@ func exp64(o, a []float64) int { return 0 }
 
 func adam32(theta, g, s, r []float32, k *[8]float32) int { return 0 }
 func adam64(theta, g, s, r []float64, k *[8]float64) int { return 0 }
+
+// hasAVX2 is false: there is no assembly here.
+const hasAVX2 = false
