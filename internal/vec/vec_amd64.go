@@ -13,91 +13,92 @@ var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 const block32, block64 = 32, 16
 
-func addConst32(o, a []float32, c float32) int {
-	n := len(a) &^ (block32 - 1)
-	if !hasAVX2 || n == 0 {
+// prefix returns the length of the longest prefix of n elements, a
+// multiple of block, that the assembly takes; 0 without AVX2.
+func prefix(n, block int) int {
+	if !hasAVX2 {
 		return 0
 	}
-	addConstF32(&o[0], &a[0], n, c)
+	return n &^ (block - 1)
+}
+
+func addConst32(o, a []float32, c float32) int {
+	n := prefix(len(a), block32)
+	if n > 0 {
+		addConstF32(&o[0], &a[0], n, c)
+	}
 	return n
 }
 
 func addConst64(o, a []float64, c float64) int {
-	n := len(a) &^ (block64 - 1)
-	if !hasAVX2 || n == 0 {
-		return 0
+	n := prefix(len(a), block64)
+	if n > 0 {
+		addConstF64(&o[0], &a[0], n, c)
 	}
-	addConstF64(&o[0], &a[0], n, c)
 	return n
 }
 
 func relu32(o, a []float32) int {
-	n := len(a) &^ (block32 - 1)
-	if !hasAVX2 || n == 0 {
-		return 0
+	n := prefix(len(a), block32)
+	if n > 0 {
+		reluF32(&o[0], &a[0], n)
 	}
-	reluF32(&o[0], &a[0], n)
 	return n
 }
 
 func relu64(o, a []float64) int {
-	n := len(a) &^ (block64 - 1)
-	if !hasAVX2 || n == 0 {
-		return 0
+	n := prefix(len(a), block64)
+	if n > 0 {
+		reluF64(&o[0], &a[0], n)
 	}
-	reluF64(&o[0], &a[0], n)
 	return n
 }
 
 func passWhere32(o, g, x []float32) int {
-	n := len(x) &^ (block32 - 1)
-	if !hasAVX2 || n == 0 {
-		return 0
+	n := prefix(len(x), block32)
+	if n > 0 {
+		passWhereF32(&o[0], &g[0], &x[0], n)
 	}
-	passWhereF32(&o[0], &g[0], &x[0], n)
 	return n
 }
 
 func passWhere64(o, g, x []float64) int {
-	n := len(x) &^ (block64 - 1)
-	if !hasAVX2 || n == 0 {
-		return 0
+	n := prefix(len(x), block64)
+	if n > 0 {
+		passWhereF64(&o[0], &g[0], &x[0], n)
 	}
-	passWhereF64(&o[0], &g[0], &x[0], n)
 	return n
 }
 
 func sum32(a []float32) (float32, int) {
-	n := len(a) &^ (block32 - 1)
-	if !hasAVX2 || n == 0 {
+	n := prefix(len(a), block32)
+	if n == 0 {
 		return 0, 0
 	}
 	return sumF32(&a[0], n), n
 }
 
 func sum64(a []float64) (float64, int) {
-	n := len(a) &^ (block64 - 1)
-	if !hasAVX2 || n == 0 {
+	n := prefix(len(a), block64)
+	if n == 0 {
 		return 0, 0
 	}
 	return sumF64(&a[0], n), n
 }
 
 func axpy32(y, x []float32, alpha float32) int {
-	n := len(y) &^ (block32 - 1)
-	if !hasAVX2 || n == 0 {
-		return 0
+	n := prefix(len(y), block32)
+	if n > 0 {
+		axpyF32(&y[0], &x[0], n, alpha)
 	}
-	axpyF32(&y[0], &x[0], n, alpha)
 	return n
 }
 
 func axpy64(y, x []float64, alpha float64) int {
-	n := len(y) &^ (block64 - 1)
-	if !hasAVX2 || n == 0 {
-		return 0
+	n := prefix(len(y), block64)
+	if n > 0 {
+		axpyF64(&y[0], &x[0], n, alpha)
 	}
-	axpyF64(&y[0], &x[0], n, alpha)
 	return n
 }
 
@@ -138,16 +139,16 @@ func axpyF64(y, x *float64, n int, alpha float64)
 // until a block holds an argument out of range; they return how many
 // elements they did.
 func exp32(o, a []float32) int {
-	n := len(a) &^ 7
-	if !hasAVX2 || n == 0 {
+	n := prefix(len(a), 8)
+	if n == 0 {
 		return 0
 	}
 	return expF32(&o[0], &a[0], n, exp32K)
 }
 
 func exp64(o, a []float64) int {
-	n := len(a) &^ 3
-	if !hasAVX2 || n == 0 {
+	n := prefix(len(a), 4)
+	if n == 0 {
 		return 0
 	}
 	return expF64(&o[0], &a[0], n, exp64K)
@@ -162,20 +163,18 @@ func expF64(o, a *float64, n int, k *expF64Consts) int
 // adam32 and adam64 run the assembly Adam step over whole blocks of two
 // registers and return how many components they did.
 func adam32(theta, g, s, r []float32, k *[8]float32) int {
-	n := len(theta) &^ 15
-	if !hasAVX2 || n == 0 {
-		return 0
+	n := prefix(len(theta), 16)
+	if n > 0 {
+		adamF32(&theta[0], &g[0], &s[0], &r[0], n, k)
 	}
-	adamF32(&theta[0], &g[0], &s[0], &r[0], n, k)
 	return n
 }
 
 func adam64(theta, g, s, r []float64, k *[8]float64) int {
-	n := len(theta) &^ 7
-	if !hasAVX2 || n == 0 {
-		return 0
+	n := prefix(len(theta), 8)
+	if n > 0 {
+		adamF64(&theta[0], &g[0], &s[0], &r[0], n, k)
 	}
-	adamF64(&theta[0], &g[0], &s[0], &r[0], n, k)
 	return n
 }
 
