@@ -80,16 +80,19 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 		// kernels cover, then transpose it into C.
 		t := scratchFor[T](ws, n*m)
 		gemm(pr, !tB, !tA, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
-		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
+		// Column jj of C is row jj of t: read t in order, write C down
+		// its columns (all of C and t fit in L1 for such shapes).
+		_ = c[(m-1)*ldc+n-1]
+		for jj := 0; jj < n; jj++ {
+			col := t[jj*m : jj*m+m]
 			if beta == 0 {
-				for jj := range row {
-					row[jj] = t[jj*m+i]
+				for i, v := range col {
+					c[i*ldc+jj] = v
 				}
 				continue
 			}
-			for jj := range row {
-				row[jj] = t[jj*m+i] + beta*row[jj]
+			for i, v := range col {
+				c[i*ldc+jj] = v + beta*c[i*ldc+jj]
 			}
 		}
 		putWorkspace(ws)
