@@ -3,10 +3,11 @@ package blas
 import "unsafe"
 
 // Chunk computes chunk id, rows [r0, r1) or columns [c0, c1) of C, as
-// goroutine tid (whose buffers are j.lanes[tid]).
+// goroutine tid (whose buffers are j.lanes[tid]), and, for a narrow
+// product computed as its transpose, copies that block into the caller's
+// C while it is still in cache.
 func (j *job[T]) Chunk(tid, id int) {
-	pr := j.pr
-	mr, nr := pr.mr, pr.nr
+	mr, nr := j.pr.mr, j.pr.nr
 	r0, r1, c0, c1 := 0, j.m, 0, j.n
 	if j.splitRows {
 		tm := ceilDiv(j.m, mr)
@@ -17,6 +18,33 @@ func (j *job[T]) Chunk(tid, id int) {
 		c0 = id * tn / j.chunks * nr
 		c1 = min((id+1)*tn/j.chunks*nr, j.n)
 	}
+	j.block(tid, r0, r1, c0, c1)
+	if j.out != nil {
+		j.transposeOut(r0, r1, c0, c1)
+	}
+}
+
+// transposeOut sets out[c][r] = C[r][c] + outBeta·out[c][r] for the block
+// rows [r0, r1) and columns [c0, c1) of C: column r of out is row r of C.
+func (j *job[T]) transposeOut(r0, r1, c0, c1 int) {
+	out, ld, beta := j.out, j.outLd, j.outBeta
+	for r := r0; r < r1; r++ {
+		row := j.c[r*j.ldc+c0 : r*j.ldc+c1]
+		if beta == 0 {
+			for i, v := range row {
+				out[(c0+i)*ld+r] = v
+			}
+			continue
+		}
+		for i, v := range row {
+			o := &out[(c0+i)*ld+r]
+			*o = v + beta**o
+		}
+	}
+}
+
+// block computes rows [r0, r1) and columns [c0, c1) of C as goroutine tid.
+func (j *job[T]) block(tid, r0, r1, c0, c1 int) {
 	l := &j.lanes[tid]
 	for jc := c0; jc < c1; jc += j.nc {
 		ncur := min(j.nc, c1-jc)

@@ -72,34 +72,20 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 		return
 	}
 	ws := getWorkspace()
+	j := jobFor[T](ws)
 	if n < 2*pr.nr && n%pr.nr != 0 && m >= 2*pr.nr && narrowTransposed {
 		// A narrow C (the output layer's weight gradient: 10 columns)
 		// would fill only part of its last nr-wide column of register
 		// tiles, which are most of its tiles. Its transpose is wide:
-		// compute Cᵀ = op(B)ᵀ·op(A)ᵀ, whose n rows the mr-, 4- and 2-row
-		// kernels cover, then transpose it into C.
+		// compute Cᵀ = op(B)ᵀ·op(A)ᵀ into scratch, whose n rows the mr-,
+		// 4- and 2-row kernels cover; each chunk then transposes its
+		// block into C (see Chunk).
 		t := scratchFor[T](ws, n*m)
-		gemm(pr, !tB, !tA, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
-		// Column jj of C is row jj of t: read t in order, write C down
-		// its columns (all of C and t fit in L1 for such shapes).
-		_ = c[(m-1)*ldc+n-1]
-		for jj := 0; jj < n; jj++ {
-			col := t[jj*m : jj*m+m]
-			if beta == 0 {
-				for i, v := range col {
-					c[i*ldc+jj] = v
-				}
-				continue
-			}
-			for i, v := range col {
-				c[i*ldc+jj] = v + beta*c[i*ldc+jj]
-			}
-		}
-		putWorkspace(ws)
-		return
+		j.setup(pr, !tB, !tA, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
+		j.out, j.outLd, j.outBeta = c, ldc, beta
+	} else {
+		j.setup(pr, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
-	j := jobFor[T](ws)
-	j.setup(pr, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	nt := par.Acquire(j.threads(), j.m*j.n*j.k < pr.parCold)
 	j.prepare(nt)
 	j.Run(j, j.chunks, nt)
@@ -190,6 +176,13 @@ type job[T float] struct {
 	a, b, c       []T
 	lda, ldb, ldc int
 
+	// out, when set, receives the transpose of C: C is then scratch for a
+	// narrow product computed as its transpose (see gemm), and each chunk
+	// sets out = Cᵀ + outBeta·out for its block.
+	out     []T
+	outLd   int
+	outBeta T
+
 	nt         int
 	chunks     int
 	splitRows  bool // chunks are row ranges, else column ranges
@@ -217,10 +210,11 @@ func (j *job[T]) setup(pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, 
 	j.alpha, j.beta = alpha, beta
 	j.a, j.b, j.c = a, b, c
 	j.lda, j.ldb, j.ldc = lda, ldb, ldc
+	j.out = nil
 }
 
 // release drops the references to the caller's matrices.
-func (j *job[T]) release() { j.a, j.b, j.c = nil, nil, nil }
+func (j *job[T]) release() { j.a, j.b, j.c, j.out = nil, nil, nil, nil }
 
 // threads returns how many goroutines the product is worth.
 func (j *job[T]) threads() int {
