@@ -6,6 +6,10 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/gradgraph/gradgraph/blas/internal/cblas"
 )
 
 // wantDefault is the implementation a build with the openblas tag starts
@@ -42,4 +46,14 @@ func TestOpenBLASConcurrentProducts(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// After the first product OpenBLAS runs on one thread: the parallelism is
+// ours (cblas.Pair), and OpenBLAS's own threads would compete with it.
+func TestOpenBLASIsSingleThreaded(t *testing.T) {
+	a := []float32{1, 2, 3, 4}
+	c := make([]float32, 4)
+	OpenBLAS{}.Sgemm(false, false, 2, 2, 2, 1, a, 2, a, 2, 0, c, 2)
+	assert.Equal(t, []float32{7, 10, 15, 22}, c)
+	assert.Equal(t, 1, cblas.Threads())
 }
