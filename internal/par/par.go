@@ -53,8 +53,9 @@ func Threads() int { return len(workerPool().workers) + 1 }
 // nothing, when threads ≤ 1, when a job on another goroutine holds the
 // pool, or when cheap is true and the workers are parked: waking a parked
 // worker takes longer than a cheap job gains from it (Acquire then wakes
-// them without waiting, for the jobs that follow). A result above 1 must
-// be passed to Job.Run, which releases the workers.
+// them without waiting, for the jobs that follow, unless Park sent them
+// to sleep). A result above 1 must be passed to Job.Run, which releases
+// the workers.
 func Acquire(threads int, cheap bool) int {
 	if threads <= 1 {
 		return 1
@@ -159,12 +160,15 @@ type pool struct {
 	mu      sync.Mutex
 	workers []worker
 	park    atomic.Bool // set by Park, cleared by the next dispatch
+	// wakeCalls counts the wake-up calls sent by hot, for tests.
+	wakeCalls atomic.Uint32
 }
 
 // Park asks the workers that are polling for their next job to stop and
 // sleep until it comes. Call it before work that runs on threads of its
 // own (a C library's), so that the pool does not take the cores from
-// them; the next job wakes the workers again.
+// them. The next job that is not cheap (see Acquire) wakes the workers
+// again; cheap ones run on their caller alone and leave them asleep.
 func Park() {
 	p := workerPool()
 	p.park.Store(true)
@@ -248,16 +252,21 @@ func (w *worker) receive(park *atomic.Bool) task {
 }
 
 // hot reports whether the first n-1 workers are awake. If not, it wakes
-// them, without waiting, so that the jobs that follow find them awake.
-// The caller must hold p.mu.
+// them, without waiting, so that the jobs that follow find them awake,
+// unless Park sent them to sleep. The caller must hold p.mu.
 func (p *pool) hot(n int) bool {
 	all := true
+	parked := p.park.Load()
 	for i := range p.workers[:n-1] {
 		w := &p.workers[i]
 		if w.hot.Load() == 0 {
 			all = false
+			if parked {
+				continue
+			}
 			select {
 			case w.ch <- task{}:
+				p.wakeCalls.Add(1)
 			default:
 			}
 		}

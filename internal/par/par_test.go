@@ -179,7 +179,18 @@ func TestParkSendsTheWorkersToSleep(t *testing.T) {
 			time.Sleep(10 * time.Microsecond)
 		}
 		assert.Zero(t, p.workers[0].hot.Load(), "the worker still polls after Park")
-		// The next job wakes it and gets its help.
+		// A cheap job runs on the caller and leaves it asleep: the C
+		// library that asked for Park has the other cores.
+		s0 := &sleeper{tids: make([]atomic.Int32, 4)}
+		calls := p.wakeCalls.Load()
+		j.Run(s0, 4, Acquire(2, true))
+		assert.Equal(t, calls, p.wakeCalls.Load(), "a cheap job sent the parked worker a wake-up call")
+		time.Sleep(workerSpin / 4)
+		for id := range s0.tids {
+			assert.Zero(t, s0.tids[id].Load(), "chunk %d of a cheap job", id)
+		}
+		assert.Zero(t, p.workers[0].hot.Load(), "a cheap job woke the parked worker")
+		// The next job that is not cheap wakes it and gets its help.
 		s := &sleeper{d: 20 * time.Millisecond, tids: make([]atomic.Int32, 2)}
 		j.Run(s, 2, Acquire(2, false))
 		assert.ElementsMatch(t, []int32{0, 1}, []int32{s.tids[0].Load(), s.tids[1].Load()})
