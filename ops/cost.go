@@ -124,7 +124,7 @@ func (o costOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 		}
 	case costSoftmaxCE: // ∂/∂z = softmax(z)·Σy − y; ∂/∂y = −log softmax(z)
 		if need[0] {
-			da = Mul(g, Scale(Sub(Mul(Softmax(a, 0), SumAxis(y, 0)), y), invM))
+			da = graph.ApplyOn(softmaxCEGradOp{}, a, y, g)
 		}
 		if need[1] {
 			dy = Mul(g, Scale(LogSoftmax(a, 0), -invM))
@@ -182,4 +182,71 @@ func softmaxCEK[T Float](a, y []T, rows, cols int) float64 {
 		}
 	}
 	return s
+}
+
+// softmaxCEGradOp is the gradient of SoftmaxCrossEntropy(z, y) with respect
+// to z in one node: inputs z, y (n × M) and the cost's adjoint g (a
+// scalar), output (g/M)·(softmax(z)·Σy − y), the sum over each column. It
+// replaces six element-wise nodes of the backward pass (softmax, the sum
+// of the targets, a product, a difference and two scalings).
+type softmaxCEGradOp struct{}
+
+func (softmaxCEGradOp) Type() string { return "SoftmaxCrossEntropyGrad" }
+
+func (softmaxCEGradOp) Shape(in []*graph.Node) (graph.Shape, error) { return in[0].Shape(), nil }
+
+func (softmaxCEGradOp) Forward(out *graph.Value, in []*graph.Value) {
+	z, y, g := in[0], in[1], in[2]
+	if out.F64 != nil {
+		softmaxCEGradK(out.F64, z.F64, y.F64, g.F64[0], z.Shape)
+	} else {
+		softmaxCEGradK(out.F32, z.F32, y.F32, g.F32[0], z.Shape)
+	}
+}
+
+// softmaxCEGradK writes (g/M)·(softmax(z)·Σy − y) to o, column by column
+// (the columns are the samples), with softmax(z) from softmaxK.
+func softmaxCEGradK[T Float](o, z, y []T, g T, zs graph.Shape) {
+	softmaxK(o, z, zs, 0, false)
+	rows, cols := zs[0], zs[1]
+	u := g / T(cols)
+	var ty [256]T // Σy of columns c0 … c0+255
+	for c0 := 0; c0 < cols; c0 += len(ty) {
+		c1 := min(cols, c0+len(ty))
+		t := ty[:c1-c0]
+		clear(t)
+		for r := 0; r < rows; r++ {
+			for c, v := range y[r*cols+c0 : r*cols+c1] {
+				t[c] += v
+			}
+		}
+		for r := 0; r < rows; r++ {
+			or, yr := o[r*cols+c0:r*cols+c1], y[r*cols+c0:r*cols+c1]
+			for c := range or {
+				or[c] = u * (or[c]*t[c] - yr[c])
+			}
+		}
+	}
+}
+
+// VJP. With s = softmax(z), c = Σy per column and u = g/M, the output is
+// E = u·(s·c − y). For an adjoint G of E: ∂z is softmax's VJP of u·c·G;
+// ∂y = u·(Σ_column G⊙s − G), since every target of a column enters its
+// c; ∂g = Σ G⊙(s·c − y)/M.
+func (softmaxCEGradOp) VJP(n, G *graph.Node, need []bool) []*graph.Node {
+	z, y, g := n.Inputs()[0], n.Inputs()[1], n.Inputs()[2]
+	invM := 1 / float64(z.Shape()[1])
+	s, c, u := Softmax(z, 0), SumAxis(y, 0), Scale(g, invM)
+	var dz, dy, dg *graph.Node
+	if need[0] {
+		h := Mul(Mul(u, c), G)
+		dz = Mul(s, Sub(h, SumAxis(Mul(h, s), 0)))
+	}
+	if need[1] {
+		dy = Mul(u, Sub(SumAxis(Mul(G, s), 0), G))
+	}
+	if need[2] {
+		dg = Scale(Sum(Mul(G, Sub(Mul(s, c), y))), invM)
+	}
+	return []*graph.Node{dz, dy, dg}
 }

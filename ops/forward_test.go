@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gradgraph/gradgraph/autodiff"
 	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/ops"
 )
@@ -272,7 +273,7 @@ func TestSoftmaxAndCostsMatchFormulas(t *testing.T) {
 // those boundaries against the formulas in float64.
 func TestSoftmaxLargeShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 8))
-	for _, sh := range []graph.Shape{{10, 60}, {10, 128}, {300, 3}, {600, 2}, {1, 40}, {7, 5}} {
+	for _, sh := range []graph.Shape{{10, 60}, {10, 128}, {10, 300}, {3, 600}, {300, 3}, {600, 2}, {1, 40}, {7, 5}} {
 		rows, cols := sh[0], sh[1]
 		z := randVals(r, rows*cols, domain{-30, 30})
 		y := make([]float64, rows*cols)
@@ -319,6 +320,15 @@ func TestSoftmaxLargeShapes(t *testing.T) {
 				if axis == 0 {
 					got, _ = eval(t, dt, []graph.Shape{sh, sh}, [][]float64{z, y}, func(in []*graph.Node) *graph.Node { return ops.SoftmaxCrossEntropy(in[0], in[1]) })
 					require.InDelta(t, ce/float64(cols), got[0], tol*max(1, ce/float64(cols)), "SoftmaxCrossEntropy %v %s", sh, dt)
+					// Its gradient, one fused node: (softmax(z) − y)/M for one-hot y.
+					got, _ = eval(t, dt, []graph.Shape{sh, sh}, [][]float64{z, y}, func(in []*graph.Node) *graph.Node {
+						grads, err := autodiff.Grad(ops.SoftmaxCrossEntropy(in[0], in[1]), in[0])
+						require.NoError(t, err)
+						return grads[0]
+					})
+					for i := range want {
+						require.InDelta(t, (want[i]-y[i])/float64(cols), got[i], tol/float64(cols), "SoftmaxCrossEntropy gradient %v %s at %d", sh, dt, i)
+					}
 				}
 			}
 		}

@@ -176,6 +176,12 @@ func cases(r *rand.Rand) []vjpCase {
 		cs = append(cs, vjpCase{name: c.name + "/" + m.String(), shapes: []graph.Shape{m, m}, dom: c.dom,
 			build: func(in []*graph.Node) *graph.Node { return f(in[0], in[1]) }})
 	}
+	// A cost times a parameter w: the cost's adjoint then depends on w, so
+	// the second order also checks the derivative of the fused softmax
+	// cross-entropy gradient with respect to that adjoint.
+	cs = append(cs, vjpCase{name: "SoftmaxCrossEntropy/scaled/" + m.String(), shapes: []graph.Shape{m, m, {}},
+		dom:   []domain{anyReal, prob, anyReal},
+		build: func(in []*graph.Node) *graph.Node { return ops.Mul(in[2], ops.SoftmaxCrossEntropy(in[0], in[1])) }})
 	return cs
 }
 
