@@ -28,6 +28,30 @@ func (j *job[T]) Chunk(tid, id int) {
 // rows [r0, r1) and columns [c0, c1) of C: column r of out is row r of C.
 func (j *job[T]) transposeOut(r0, r1, c0, c1 int) {
 	out, ld, beta := j.out, j.outLd, j.outBeta
+	if size := int(unsafe.Sizeof(out[0])); beta == 0 && hasAsmPack && r1 > r0 && c1 > c0 {
+		// Blocks of 8×8 (float32) or 4×4 (float64) elements transposed in
+		// registers, as in packing; leftover rows and columns below.
+		g := 8
+		if size == 8 {
+			g = 4
+		}
+		blocks := (c1 - c0) / g
+		cd := c0 + blocks*g // columns [c0, cd) go by blocks
+		_, _ = j.c[(r1-1)*j.ldc+c1-1], out[(c1-1)*ld+r1-1]
+		for ; blocks > 0 && r0+g <= r1; r0 += g {
+			src, dst := unsafe.Pointer(&j.c[r0*j.ldc+c0]), unsafe.Pointer(&out[c0*ld+r0])
+			if size == 4 {
+				transpose8x8f32(dst, src, blocks, j.ldc*size, ld*size)
+			} else {
+				transpose4x4f64(dst, src, blocks, j.ldc*size, ld*size)
+			}
+			for r := r0; r < r0+g; r++ {
+				for c := cd; c < c1; c++ {
+					out[c*ld+r] = j.c[r*j.ldc+c]
+				}
+			}
+		}
+	}
 	for r := r0; r < r1; r++ {
 		row := j.c[r*j.ldc+c0 : r*j.ldc+c1]
 		if beta == 0 {
