@@ -134,51 +134,44 @@ func (o costOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 }
 
 // softmaxCEK returns Σ over the columns z of −Σ t·log softmax(z), that is
-// Σ (lse(z)·Σt − Σ t·z) with lse(z) = m + log Σ exp(z − m), m = max z. The
-// exponentials go through vec.Exp a buffer at a time: whole columns when
-// they fit (the MNIST output layer's 10 rows: 25 columns a call), else one
-// column in pieces.
+// Σ (lse(z)·Σt − Σ t·z) with lse(z) = m + log Σ exp(z − m), m = max z. It
+// walks the rows, keeping per-column maxima and sums for up to 256 columns
+// at a time (the MNIST output layer's 128 in one block), so every loop
+// reads memory in order; the exponentials go through vec.Exp a row
+// segment at a time. Each column's sums add its rows in order.
 func softmaxCEK[T Float](a, y []T, rows, cols int) float64 {
-	var buf [256]T
-	var ms [256]T
+	const w = 256
+	var ms, buf [w]T
+	var e, ty, tz [w]float64 // per column: Σ exp(z − m), Σ t, Σ t·z
 	var s float64
-	per := max(1, len(buf)/rows) // whole columns a buffer
-	for c0 := 0; c0 < cols; c0 += per {
-		c1 := min(cols, c0+per)
-		for c := c0; c < c1; c++ {
-			m := T(math.Inf(-1))
-			for r := 0; r < rows; r++ {
-				m = max(m, a[r*cols+c])
-			}
-			ms[c-c0] = m
-		}
-		var e [256]float64                       // Σ exp(z − m) of each column
-		for r0 := 0; r0 < rows; r0 += len(buf) { // one piece unless rows > 256
-			r1 := min(rows, r0+len(buf))
-			n := 0
-			for c := c0; c < c1; c++ {
-				for r := r0; r < r1; r++ {
-					buf[n] = a[r*cols+c] - ms[c-c0]
-					n++
-				}
-			}
-			vec.Exp(buf[:n], buf[:n])
-			n = 0
-			for c := c0; c < c1; c++ {
-				for r := r0; r < r1; r++ {
-					e[c-c0] += float64(buf[n])
-					n++
-				}
+	for c0 := 0; c0 < cols; c0 += w {
+		c1 := min(cols, c0+w)
+		m := ms[:c1-c0]
+		copy(m, a[c0:c1])
+		for r := 1; r < rows; r++ {
+			for c, v := range a[r*cols+c0 : r*cols+c1] {
+				m[c] = max(m[c], v)
 			}
 		}
-		for c := c0; c < c1; c++ {
-			var ty, tz float64
-			for r := 0; r < rows; r++ {
-				t := float64(y[r*cols+c])
-				ty += t
-				tz += t * float64(a[r*cols+c])
+		ec, tyc, tzc, b := e[:len(m)], ty[:len(m)], tz[:len(m)], buf[:len(m)]
+		clear(ec)
+		clear(tyc)
+		clear(tzc)
+		for r := 0; r < rows; r++ {
+			zr, yr := a[r*cols+c0:r*cols+c1], y[r*cols+c0:r*cols+c1]
+			for c, v := range zr {
+				b[c] = v - m[c]
 			}
-			s += (float64(ms[c-c0])+math.Log(e[c-c0]))*ty - tz
+			vec.Exp(b, b)
+			for c, v := range b {
+				ec[c] += float64(v)
+				t := float64(yr[c])
+				tyc[c] += t
+				tzc[c] += t * float64(zr[c])
+			}
+		}
+		for c := range m {
+			s += (float64(m[c])+math.Log(ec[c]))*tyc[c] - tzc[c]
 		}
 	}
 	return s

@@ -63,6 +63,10 @@ func (o softmaxOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 // slice's maximum, takes every exponential in one vectorised pass over o,
 // then sums and scales each slice (in float64).
 func softmaxK[T Float](o, x []T, xs graph.Shape, axis int, logOut bool) {
+	if len(xs) == 2 && axis == 0 {
+		softmaxColumns(o, x, xs[0], xs[1], logOut)
+		return
+	}
 	var count, length, stride, step int // count slices of length elements
 	if len(xs) == 1 {
 		count, length, stride, step = 1, xs[0], 1, 0
@@ -102,6 +106,67 @@ func softmaxK[T Float](o, x []T, xs graph.Shape, axis int, logOut bool) {
 		inv := T(1 / s)
 		for i := 0; i < length; i++ {
 			o[base+i*stride] *= inv
+		}
+	}
+}
+
+// softmaxColumns is softmaxK along axis 0 of a rows × cols matrix: it
+// walks the rows, keeping per-column maxima and sums for up to 256 columns
+// at a time, so every loop reads memory in order (walking each column
+// reads every cols-th element). Each column's sum adds its rows in order,
+// as softmaxK's loop over a slice does.
+func softmaxColumns[T Float](o, x []T, rows, cols int, logOut bool) {
+	const w = 256
+	var ms [w]T
+	var ss [w]float64
+	for c0 := 0; c0 < cols; c0 += w {
+		c1 := min(cols, c0+w)
+		m, s := ms[:c1-c0], ss[:c1-c0]
+		copy(m, x[c0:c1])
+		for r := 1; r < rows; r++ {
+			for c, v := range x[r*cols+c0 : r*cols+c1] {
+				m[c] = max(m[c], v)
+			}
+		}
+		for r := 0; r < rows; r++ {
+			or, xr := o[r*cols+c0:r*cols+c1], x[r*cols+c0:r*cols+c1]
+			for c, v := range xr {
+				or[c] = v - m[c]
+			}
+			if c1-c0 < cols { // else one call for the whole matrix below
+				vec.Exp(or, or)
+			}
+		}
+		if c1-c0 == cols {
+			vec.Exp(o[:rows*cols], o[:rows*cols])
+		}
+		clear(s)
+		for r := 0; r < rows; r++ {
+			for c, v := range o[r*cols+c0 : r*cols+c1] {
+				s[c] += float64(v)
+			}
+		}
+		if logOut {
+			for c := range m {
+				m[c] += T(math.Log(s[c])) // m becomes lse
+			}
+			for r := 0; r < rows; r++ {
+				or, xr := o[r*cols+c0:r*cols+c1], x[r*cols+c0:r*cols+c1]
+				for c, v := range xr {
+					or[c] = v - m[c]
+				}
+			}
+			continue
+		}
+		inv := m // m is no longer needed: it becomes 1/Σ
+		for c := range s {
+			inv[c] = T(1 / s[c])
+		}
+		for r := 0; r < rows; r++ {
+			or := o[r*cols+c0 : r*cols+c1]
+			for c := range or {
+				or[c] *= inv[c]
+			}
 		}
 	}
 }
