@@ -141,14 +141,22 @@ func reduceTo(x *graph.Node, s graph.Shape) *graph.Node {
 }
 
 func binaryK[T Float](code binCode, o, a, b []T, os, as, bs graph.Shape) {
+	rows, cols := os.Matrix()
+	if !parallelRows(ewBinary, code, o, a, b, os, as, bs, rows, cols) {
+		binaryRows(code, o, a, b, os, as, bs, 0, rows)
+	}
+}
+
+// binaryRows computes rows [r0, r1) of binaryK's output.
+func binaryRows[T Float](code binCode, o, a, b []T, os, as, bs graph.Shape, r0, r1 int) {
+	_, cols := os.Matrix()
 	if as.Equal(os) && bs.Equal(os) {
-		rowVV(code, o, a, b)
+		rowVV(code, o[r0*cols:r1*cols], a[r0*cols:r1*cols], b[r0*cols:r1*cols])
 		return
 	}
-	rows, cols := os.Matrix()
 	ars, acs := strides(as, os)
 	brs, bcs := strides(bs, os)
-	for r := 0; r < rows; r++ {
+	for r := r0; r < r1; r++ {
 		or := o[r*cols : (r+1)*cols]
 		ai, bi := r*ars, r*brs
 		switch {
@@ -256,9 +264,23 @@ func (o sumToOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 }
 func sumToK[T Float](o, x []T, os, xs graph.Shape) {
 	rows, cols := xs.Matrix()
+	if rs, _ := strides(os, xs); rs == 0 || !parallelRows(ewSumTo, 0, o, x, nil, os, xs, nil, rows, cols) {
+		sumToRows(o, x, os, xs, 0, rows)
+	}
+}
+
+// sumToRows computes the sums of rows [r0, r1) of x into o, which it
+// clears first: all of o when x's rows are summed together (then r0 = 0
+// and r1 is the last row), else rows [r0, r1) of o.
+func sumToRows[T Float](o, x []T, os, xs graph.Shape, r0, r1 int) {
+	_, cols := xs.Matrix()
 	rs, cs := strides(os, xs)
-	clear(o)
-	for r := 0; r < rows; r++ {
+	if rs == 0 {
+		clear(o)
+	} else {
+		clear(o[r0*rs : r1*rs])
+	}
+	for r := r0; r < r1; r++ {
 		xr := x[r*cols : (r+1)*cols]
 		if cs == 1 {
 			or := o[r*rs : r*rs+cols]

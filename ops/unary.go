@@ -178,7 +178,14 @@ type reluOp struct{}
 func (reluOp) Type() string                                { return "ReLU" }
 func (reluOp) Shape(in []*graph.Node) (graph.Shape, error) { return same(in) }
 func (reluOp) Forward(out *graph.Value, in []*graph.Value) {
-	unary(out, in[0], reluK[float64], reluK[float32])
+	rows, cols := out.Shape.Matrix()
+	if out.F64 != nil {
+		if !parallelRows(ewRelu, 0, out.F64, in[0].F64, nil, nil, nil, nil, rows, cols) {
+			reluK(out.F64, in[0].F64)
+		}
+	} else if !parallelRows(ewRelu, 0, out.F32, in[0].F32, nil, nil, nil, nil, rows, cols) {
+		reluK(out.F32, in[0].F32)
+	}
 }
 func (reluOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	return []*graph.Node{PassWhere(g, n.Inputs()[0])} // g ⊙ H(x) in one pass
@@ -204,9 +211,12 @@ func (o passWhereOp) Shape(in []*graph.Node) (graph.Shape, error) {
 	return in[0].Shape(), nil
 }
 func (passWhereOp) Forward(out *graph.Value, in []*graph.Value) {
+	rows, cols := out.Shape.Matrix()
 	if out.F64 != nil {
-		passWhereK(out.F64, in[0].F64, in[1].F64)
-	} else {
+		if !parallelRows(ewPassWhere, 0, out.F64, in[0].F64, in[1].F64, nil, nil, nil, rows, cols) {
+			passWhereK(out.F64, in[0].F64, in[1].F64)
+		}
+	} else if !parallelRows(ewPassWhere, 0, out.F32, in[0].F32, in[1].F32, nil, nil, nil, rows, cols) {
 		passWhereK(out.F32, in[0].F32, in[1].F32)
 	}
 }
