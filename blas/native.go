@@ -86,6 +86,7 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 	} else {
 		j.setup(pr, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
+	par.Unpark() // if OpenBLAS ran before, the workers are ours again
 	nt := par.Acquire(j.threads(), j.m*j.n*j.k < pr.parCold)
 	j.prepare(nt)
 	j.Run(j, j.chunks, nt)

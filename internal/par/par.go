@@ -174,6 +174,15 @@ func Park() {
 	p.park.Store(true)
 }
 
+// Unpark cancels Park: call it when work that wants the pool's workers
+// follows work on a C library's threads (as when a program switches from
+// OpenBLAS to Native), so that its cheap jobs wake the workers again.
+func Unpark() {
+	if p := workerPool(); p.park.Load() {
+		p.park.Store(false)
+	}
+}
+
 type worker struct {
 	ch chan task
 	// hot is 1 while the worker polls ch for its next task, 0 while it is

@@ -190,6 +190,13 @@ func TestParkSendsTheWorkersToSleep(t *testing.T) {
 			assert.Zero(t, s0.tids[id].Load(), "chunk %d of a cheap job", id)
 		}
 		assert.Zero(t, p.workers[0].hot.Load(), "a cheap job woke the parked worker")
+		// After Unpark a cheap job runs on its caller but wakes the
+		// worker for the jobs that follow, as without Park.
+		Unpark()
+		calls = p.wakeCalls.Load()
+		j.Run(s0, 4, Acquire(2, true))
+		assert.Equal(t, calls+1, p.wakeCalls.Load(), "a cheap job after Unpark sent no wake-up call")
+		Park() // and back to sleep, for the check below
 		// The next job that is not cheap wakes it and gets its help.
 		s := &sleeper{d: 20 * time.Millisecond, tids: make([]atomic.Int32, 2)}
 		j.Run(s, 2, Acquire(2, false))
