@@ -135,17 +135,16 @@ func (o costOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 
 // softmaxCEK returns Σ over the columns z of −Σ t·log softmax(z), that is
 // Σ (lse(z)·Σt − Σ t·z) with lse(z) = m + log Σ exp(z − m), m = max z. It
-// walks the rows, keeping per-column maxima and sums for up to 256 columns
+// walks the rows, keeping per-column maxima and sums for colBlock columns
 // at a time (the MNIST output layer's 128 in one block), so every loop
 // reads memory in order; the exponentials go through vec.Exp a row
 // segment at a time. Each column's sums add its rows in order.
 func softmaxCEK[T Float](a, y []T, rows, cols int) float64 {
-	const w = 256
-	var ms, buf [w]T
-	var e, ty, tz [w]float64 // per column: Σ exp(z − m), Σ t, Σ t·z
+	var ms, buf [colBlock]T
+	var e, ty, tz [colBlock]float64 // per column: Σ exp(z − m), Σ t, Σ t·z
 	var s float64
-	for c0 := 0; c0 < cols; c0 += w {
-		c1 := min(cols, c0+w)
+	for c0 := 0; c0 < cols; c0 += colBlock {
+		c1 := min(cols, c0+colBlock)
 		m := ms[:c1-c0]
 		copy(m, a[c0:c1])
 		for r := 1; r < rows; r++ {
@@ -203,9 +202,9 @@ func softmaxCEGradK[T Float](o, z, y []T, g T, zs graph.Shape) {
 	softmaxK(o, z, zs, 0, false)
 	rows, cols := zs[0], zs[1]
 	u := g / T(cols)
-	var ty [256]T // Σy of columns c0 … c0+255
-	for c0 := 0; c0 < cols; c0 += len(ty) {
-		c1 := min(cols, c0+len(ty))
+	var ty [colBlock]T // Σy of columns c0 … c0+colBlock−1
+	for c0 := 0; c0 < cols; c0 += colBlock {
+		c1 := min(cols, c0+colBlock)
 		t := ty[:c1-c0]
 		clear(t)
 		for r := 0; r < rows; r++ {

@@ -110,17 +110,22 @@ func softmaxK[T Float](o, x []T, xs graph.Shape, axis int, logOut bool) {
 	}
 }
 
+// colBlock is how many columns the column-wise kernels (softmax and the
+// softmax cross-entropy along axis 0) keep per-column maxima and sums for
+// at a time, in arrays on the stack: the MNIST output layer's 128 columns
+// are one block.
+const colBlock = 256
+
 // softmaxColumns is softmaxK along axis 0 of a rows × cols matrix: it
-// walks the rows, keeping per-column maxima and sums for up to 256 columns
+// walks the rows, keeping per-column maxima and sums for colBlock columns
 // at a time, so every loop reads memory in order (walking each column
 // reads every cols-th element). Each column's sum adds its rows in order,
 // as softmaxK's loop over a slice does.
 func softmaxColumns[T Float](o, x []T, rows, cols int, logOut bool) {
-	const w = 256
-	var ms [w]T
-	var ss [w]float64
-	for c0 := 0; c0 < cols; c0 += w {
-		c1 := min(cols, c0+w)
+	var ms [colBlock]T
+	var ss [colBlock]float64
+	for c0 := 0; c0 < cols; c0 += colBlock {
+		c1 := min(cols, c0+colBlock)
 		m, s := ms[:c1-c0], ss[:c1-c0]
 		copy(m, x[c0:c1])
 		for r := 1; r < rows; r++ {
