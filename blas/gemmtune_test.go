@@ -8,6 +8,7 @@
 //
 //	go test -tags gemmtune,openblas -run TestTuneVersus -v ./blas/
 //	GEMM_PARMIN=1 go test -tags gemmtune -run TestTuneModes -v ./blas/
+//	go test -tags gemmtune -run '^$' -bench TuneDot -count 3 ./blas/
 package blas
 
 import (
@@ -297,5 +298,49 @@ func BenchmarkPack(b *testing.B) {
 	for _, tt := range []bool{false, true} {
 		b.Run("f32/t="+map[bool]string{false: "N", true: "T"}[tt], func(b *testing.B) { benchPack(b, &sgemmParams, tt, tt) })
 		b.Run("f64/t="+map[bool]string{false: "N", true: "T"}[tt], func(b *testing.B) { benchPack(b, &dgemmParams, tt, tt) })
+	}
+}
+
+// BenchmarkTuneDot compares, on narrow and not so narrow A·Bᵀ products,
+// the packed path, the dot-product path on one goroutine and the
+// dot-product path as chosen (see useDot):
+//
+//	go test -tags gemmtune -run '^$' -bench TuneDot -count 3 ./blas/
+func BenchmarkTuneDot(b *testing.B) {
+	shapes := [][3]int{{128, 10, 128}, {10, 128, 128}, {784, 10, 128}, {128, 16, 128}, {128, 10, 1000}, {16, 784, 128}, {128, 17, 100}}
+	for _, s := range shapes {
+		m, n, k := s[0], s[1], s[2]
+		a, bb, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+		a6, b6, c6 := make([]float64, m*k), make([]float64, n*k), make([]float64, m*n)
+		for i := range a {
+			a[i] = float32(i%7) - 3
+			a6[i] = float64(a[i])
+		}
+		for i := range bb {
+			bb[i] = float32(i%5) - 2
+			b6[i] = float64(bb[i])
+		}
+		for _, mode := range []string{"packed", "dot1", "dot"} {
+			for _, dt := range []string{"f32", "f64"} {
+				b.Run(fmt.Sprintf("%dx%dx%d/%s/%s", m, n, k, mode, dt), func(b *testing.B) {
+					defer func(d bool, p1, p2 int) { dotNarrow, sgemmParams.parMin, dgemmParams.parMin = d, p1, p2 }(dotNarrow, sgemmParams.parMin, dgemmParams.parMin)
+					switch mode {
+					case "packed":
+						dotNarrow = false
+					case "dot1":
+						sgemmParams.parMin, dgemmParams.parMin = 1<<40, 1<<40
+					}
+					f := func() { Native{}.Sgemm(false, true, m, n, k, 1, a, k, bb, k, 0, c, n) }
+					if dt == "f64" {
+						f = func() { Native{}.Dgemm(false, true, m, n, k, 1, a6, k, b6, k, 0, c6, n) }
+					}
+					f()
+					for b.Loop() {
+						f()
+					}
+					b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
 	}
 }

@@ -55,6 +55,10 @@ type params[T float] struct {
 	kern   kernelFunc[T] // mr rows
 	kern4  kernelFunc[T] // 4 rows, for edges
 	kern2  kernelFunc[T] // 2 rows, for edges
+	// dot[r-1][s-1] is the dot-product kernel of r×s tiles (see
+	// dotKernelFunc), nil where there is none: the packed path then
+	// computes A·Bᵀ products whatever their shape.
+	dot [dotR][dotS]dotKernelFunc[T]
 	// parMin is the number of multiply-adds m·n·k below which a product
 	// runs on the calling goroutine alone, and parCold the number below
 	// which it does so unless the workers are awake.
@@ -72,11 +76,17 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 		return
 	}
 	ws := getWorkspace()
+	defer putWorkspace(ws)
+	if useDot(pr, tA, tB, n) {
+		gemmDot(pr, ws, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	j := jobFor[T](ws)
-	if n < 2*pr.nr && n%pr.nr != 0 && m >= 2*pr.nr && narrowTransposed {
-		// A narrow C (the output layer's weight gradient: 10 columns)
-		// would fill only part of its last nr-wide column of register
-		// tiles, which are most of its tiles. Its transpose is wide:
+	if pr.narrow(n) && m >= 2*pr.nr && narrowTransposed {
+		// A narrow C that the dot-product kernels do not take (op(B) =
+		// B, or no kernels on this processor) would fill only part of
+		// its last nr-wide column of register tiles, which are most of
+		// its tiles. Its transpose is wide:
 		// compute Cᵀ = op(B)ᵀ·op(A)ᵀ into scratch, whose n rows the mr-,
 		// 4- and 2-row kernels cover; each chunk then transposes its
 		// block into C (see Chunk).
@@ -91,8 +101,11 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 	j.prepare(nt)
 	j.Run(j, j.chunks, nt)
 	j.release()
-	putWorkspace(ws)
 }
+
+// narrow reports whether n columns of C would leave the nr-wide register
+// tiles of the packed path mostly part-filled.
+func (pr *params[T]) narrow(n int) bool { return n < 2*pr.nr && n%pr.nr != 0 }
 
 // shallowK is the depth below which a product that is not large runs on
 // one goroutine: each element of C gets fewer than shallowK multiply-adds

@@ -164,7 +164,8 @@ func checkGemm[T float32 | float64](t testingT, impl Implementation, tc gemmCase
 // nativeConfigs are the ways Native is run by the correctness tests: as
 // installed on this machine with its own choice of packed or in-place
 // operands, with each choice forced, and on its portable kernels and
-// packing loops.
+// packing loops (and then without the dot-product kernels, as on other
+// processors).
 var nativeConfigs = []struct {
 	name       string
 	goKernels  bool
@@ -199,6 +200,7 @@ func withConfig(goKernels bool, dirA, dirB, chunks int, f func()) {
 		hasAsmPack = false
 		sgemmParams.kern, sgemmParams.kern4, sgemmParams.kern2 = goKernel[float32](6, 16), goKernel[float32](4, 16), goKernel[float32](2, 16)
 		dgemmParams.kern, dgemmParams.kern4, dgemmParams.kern2 = goKernel[float64](6, 8), goKernel[float64](4, 8), goKernel[float64](2, 8)
+		sgemmParams.dot, dgemmParams.dot = [dotR][dotS]dotKernelFunc[float32]{}, [dotR][dotS]dotKernelFunc[float64]{}
 	}
 	f()
 }
@@ -252,6 +254,10 @@ var largeCases = []gemmCase{
 	// Long thin products: split into blocks of 16, one of them empty.
 	{tA: true, m: 5, n: 10, k: 3000, alpha: 1, beta: 1, padC: 1},
 	{tB: true, m: 10, n: 5, k: 3000, alpha: 1, beta: 0, padA: 2},
+	// Narrow A·Bᵀ (the dot-product path): edge rows and columns, a k tail,
+	// k blocks added to beta·C, chunks of rows and of columns.
+	{tB: true, m: 37, n: 11, k: 1001, alpha: -0.5, beta: 2, padA: 1, padB: 3, padC: 2},
+	{tB: true, m: 3, n: 15, k: 5003, alpha: 2, beta: 1, padB: 1},
 	{tA: true, tB: true, m: 0, n: 5, k: 3, alpha: 1, beta: 1},
 	{m: 5, n: 0, k: 3, alpha: 1, beta: 1},
 	{m: 5, n: 4, k: 0, alpha: 1, beta: 2},

@@ -5,6 +5,8 @@ package blas
 type workspace struct {
 	j32 job[float32]
 	j64 job[float64]
+	d32 dotJob[float32]
+	d64 dotJob[float64]
 	// t32 and t64 hold the transposed result of a narrow product.
 	t32 []float32
 	t64 []float64
