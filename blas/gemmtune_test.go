@@ -219,8 +219,12 @@ func TestTuneModes(t *testing.T) {
 		// Compare chunk factors instead.
 		modes = [][2]int{{0, 1}, {0, 2}, {0, 4}}
 	}
-	cf := chunkFactor
-	defer func() { chunkFactor = cf }()
+	if os.Getenv("GEMM_SHALLOW") != "" {
+		// Compare shallowChunks instead.
+		modes = [][2]int{{0, 0}, {0, 2}, {0, 4}, {0, 8}}
+	}
+	cf, sc := chunkFactor, shallowChunks
+	defer func() { chunkFactor, shallowChunks = cf, sc }()
 	s0, d0 := sgemmParams.parMin, dgemmParams.parMin
 	defer func() { sgemmParams.parMin, dgemmParams.parMin = s0, d0 }()
 	defer func() { forceDirectA, forceDirectB = 0, 0 }()
@@ -248,6 +252,8 @@ func TestTuneModes(t *testing.T) {
 						sgemmParams.parMin, dgemmParams.parMin = md[1], md[1]
 					} else if os.Getenv("GEMM_CHUNKS") != "" {
 						chunkFactor = md[1]
+					} else if os.Getenv("GEMM_SHALLOW") != "" {
+						shallowChunks = md[1]
 					} else {
 						forceDirectA, forceDirectB = md[0], md[1]
 					}

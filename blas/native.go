@@ -107,13 +107,16 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 // tiles of the packed path mostly part-filled.
 func (pr *params[T]) narrow(n int) bool { return n < 2*pr.nr && n%pr.nr != 0 }
 
-// shallowK is the depth below which a product that is not large runs on
-// one goroutine: each element of C gets fewer than shallowK multiply-adds
-// between its load and store, so the product is short for its size and
-// the hand-off to a worker costs more than it saves (measured on the MNIST
-// backward product 128×128×10: 96 GFLOP/s alone against 67 on two, by
-// the median of TestTuneModes).
+// shallowK is the depth below which a product is shallow: each element of
+// C gets fewer than shallowK multiply-adds between its load and store, so
+// the product is short for its size and a worker that starts its half a
+// microsecond late loses what the split gains. A shallow product that is
+// not large is cut into shallowChunks chunks a goroutine, so that the
+// caller takes over most of a late worker's share, or, with shallowChunks
+// 0, runs on one goroutine.
 const shallowK = 16
+
+var shallowChunks = 4
 
 // narrowTransposed enables the transposed path for narrow products (a
 // switch for tests and tuning).
@@ -233,7 +236,7 @@ func (j *job[T]) release() { j.a, j.b, j.c, j.out = nil, nil, nil, nil }
 // threads returns how many goroutines the product is worth.
 func (j *job[T]) threads() int {
 	pr := j.pr
-	if j.m*j.n*j.k < pr.parMin || j.k < shallowK && j.m*j.n*j.k < pr.parCold {
+	if j.m*j.n*j.k < pr.parMin || j.shallow() && shallowChunks == 0 {
 		return 1
 	}
 	nt := runtime.GOMAXPROCS(0)
@@ -244,6 +247,10 @@ func (j *job[T]) threads() int {
 	}
 	return max(1, nt)
 }
+
+// shallow reports whether the product is shallow and not large (see
+// shallowK).
+func (j *job[T]) shallow() bool { return j.k < shallowK && j.m*j.n*j.k < j.pr.parCold }
 
 // prepare picks the chunks and block sizes for nt goroutines and sizes
 // the buffers.
@@ -271,7 +278,11 @@ func (j *job[T]) prepare(nt int) {
 	// then there is just one chunk a goroutine.
 	j.chunks = 1
 	if nt > 1 {
-		j.chunks = min(units, chunkFactor*nt, par.MaxChunks)
+		cf := chunkFactor
+		if j.shallow() {
+			cf = shallowChunks
+		}
+		j.chunks = min(units, cf*nt, par.MaxChunks)
 		if j.splitRows && (j.n > pr.ncMax || j.kc < j.k && !keep()) {
 			j.chunks = min(units, nt, par.MaxChunks)
 		}
