@@ -10,7 +10,9 @@ import (
 // Native is a pure-Go (cgo-free) GEMM: operands are packed into
 // cache-sized panels and multiplied by register-blocked micro-kernels,
 // written in AVX2/FMA assembly on amd64 and in plain Go elsewhere, with the
-// work split over GOMAXPROCS cores by a persistent worker pool. After
+// work split over GOMAXPROCS cores by a persistent worker pool. Narrow
+// A·Bᵀ products, whose operands are both contiguous in k, skip the packing
+// and go to dot-product kernels where there are some (AVX2/FMA). After
 // warm-up a call allocates nothing. It is safe for concurrent use.
 //
 // Native is the default on amd64 processors with AVX2 and FMA; elsewhere it
