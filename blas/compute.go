@@ -7,21 +7,24 @@ import "unsafe"
 // product computed as its transpose, copies that block into the caller's
 // C while it is still in cache.
 func (j *job[T]) Chunk(tid, id int) {
-	mr, nr := j.pr.mr, j.pr.nr
-	r0, r1, c0, c1 := 0, j.m, 0, j.n
-	if j.splitRows {
-		tm := ceilDiv(j.m, mr)
-		r0 = id * tm / j.chunks * mr
-		r1 = min((id+1)*tm/j.chunks*mr, j.m)
-	} else {
-		tn := ceilDiv(j.n, nr)
-		c0 = id * tn / j.chunks * nr
-		c1 = min((id+1)*tn/j.chunks*nr, j.n)
-	}
+	r0, r1, c0, c1 := chunkBounds(id, j.chunks, j.m, j.n, j.pr.mr, j.pr.nr, j.splitRows)
 	j.block(tid, r0, r1, c0, c1)
 	if j.out != nil {
 		j.transposeOut(r0, r1, c0, c1)
 	}
+}
+
+// chunkBounds returns the block of an m×n C that chunk id of chunks
+// covers, rows [r0, r1) and columns [c0, c1): a range of whole mr-row
+// tiles if splitRows, else of whole nr-column tiles, the tiles shared out
+// as evenly as they go.
+func chunkBounds(id, chunks, m, n, mr, nr int, splitRows bool) (r0, r1, c0, c1 int) {
+	if splitRows {
+		tm := ceilDiv(m, mr)
+		return id * tm / chunks * mr, min((id+1)*tm/chunks*mr, m), 0, n
+	}
+	tn := ceilDiv(n, nr)
+	return 0, m, id * tn / chunks * nr, min((id+1)*tn/chunks*nr, n)
 }
 
 // transposeOut sets out[c][r] = C[r][c] + outBeta·out[c][r] for the block

@@ -89,16 +89,7 @@ func gemmDot[T float](pr *params[T], ws *workspace, m, n, k int, alpha T, a []T,
 
 // Chunk computes chunk id of C: a range of its rows or of its columns.
 func (j *dotJob[T]) Chunk(_, id int) {
-	r0, r1, c0, c1 := 0, j.m, 0, j.n
-	if j.splitRows {
-		tm := ceilDiv(j.m, dotR)
-		r0 = id * tm / j.chunks * dotR
-		r1 = min((id+1)*tm/j.chunks*dotR, j.m)
-	} else {
-		tn := ceilDiv(j.n, dotS)
-		c0 = id * tn / j.chunks * dotS
-		c1 = min((id+1)*tn/j.chunks*dotS, j.n)
-	}
+	r0, r1, c0, c1 := chunkBounds(id, j.chunks, j.m, j.n, dotR, dotS, j.splitRows)
 	pairs, odd := (c1-c0)/dotS, (c1-c0)%dotS
 	lda, ldb, ldc := j.lda, j.ldb, j.ldc
 	for p0 := 0; p0 < j.k; p0 += j.kc {
