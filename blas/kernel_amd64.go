@@ -11,12 +11,7 @@ func init() {
 	if hasAsmKernels {
 		sgemmParams.kern, sgemmParams.kern4, sgemmParams.kern2 = sgemmKernel6x16, sgemmKernel4x16, sgemmKernel2x16
 		dgemmParams.kern, dgemmParams.kern4, dgemmParams.kern2 = dgemmKernel6x8, dgemmKernel4x8, dgemmKernel2x8
-		sgemmParams.dot = [dotR][dotS]dotKernelFunc[float32]{
-			{sdotKernel1x1, sdotKernel1x2}, {sdotKernel2x1, sdotKernel2x2}, {sdotKernel3x1, sdotKernel3x2},
-			{sdotKernel4x1, sdotKernel4x2}, {sdotKernel5x1, sdotKernel5x2}, {sdotKernel6x1, sdotKernel6x2}}
-		dgemmParams.dot = [dotR][dotS]dotKernelFunc[float64]{
-			{ddotKernel1x1, ddotKernel1x2}, {ddotKernel2x1, ddotKernel2x2}, {ddotKernel3x1, ddotKernel3x2},
-			{ddotKernel4x1, ddotKernel4x2}, {ddotKernel5x1, ddotKernel5x2}, {ddotKernel6x1, ddotKernel6x2}}
+		sgemmParams.dot, dgemmParams.dot = sdotKernels, ddotKernels
 	}
 }
 
