@@ -208,7 +208,9 @@ func TestTuneDist(t *testing.T) {
 }
 
 // TestTuneModes alternates forced direct modes on the MLP shapes in short
-// windows and prints the best and median GFLOP/s of each mode.
+// windows and prints the best and median GFLOP/s of each mode; with
+// GEMM_PARMIN, GEMM_CHUNKS or GEMM_SHALLOW set it compares one goroutine
+// with two, chunkFactor values or shallowChunks values instead.
 func TestTuneModes(t *testing.T) {
 	modes := [][2]int{{0, 0}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}}
 	if os.Getenv("GEMM_PARMIN") != "" {
