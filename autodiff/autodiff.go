@@ -29,6 +29,9 @@ func Grad(cost *graph.Node, wrt ...*graph.Node) ([]*graph.Node, error) {
 	if err := g.Err(); err != nil {
 		return nil, err
 	}
+	if !cost.DType().IsFloat() {
+		return nil, fmt.Errorf("autodiff: grad: cost %s has dtype %s, want float32 or float64", cost.Name(), cost.DType())
+	}
 	if cost.Shape().Size() != 1 {
 		return nil, fmt.Errorf("autodiff: grad: cost %s has shape %s, want a scalar", cost.Name(), cost.Shape())
 	}
@@ -40,6 +43,9 @@ func Grad(cost *graph.Node, wrt ...*graph.Node) ([]*graph.Node, error) {
 	for _, x := range wrt {
 		if x == nil || x.Graph() != g {
 			return nil, fmt.Errorf("autodiff: grad: %v is not a node of the cost's graph", x)
+		}
+		if !x.DType().IsFloat() {
+			return nil, fmt.Errorf("autodiff: grad: %s has dtype %s: only float nodes have gradients", x.Name(), x.DType())
 		}
 		if x.ID() <= last {
 			fromWrt[x.ID()] = true
@@ -81,7 +87,7 @@ func Grad(cost *graph.Node, wrt ...*graph.Node) ([]*graph.Node, error) {
 		need := make([]bool, len(in))
 		any := false
 		for k, x := range in {
-			need[k] = fromWrt[x.ID()] && toCost[x.ID()]
+			need[k] = x.DType().IsFloat() && fromWrt[x.ID()] && toCost[x.ID()]
 			any = any || need[k]
 		}
 		if !any {
@@ -89,12 +95,27 @@ func Grad(cost *graph.Node, wrt ...*graph.Node) ([]*graph.Node, error) {
 		}
 		parts := n.Op().VJP(n, adj, need)
 		if err := g.Err(); err != nil {
-			return nil, fmt.Errorf("autodiff: vjp of %s: %w", n.Name(), err)
+			return nil, fmt.Errorf("autodiff: vjp of %s (%s): %w", n.Name(), n.Op().Type(), err)
+		}
+		if len(parts) != len(in) {
+			return nil, fmt.Errorf("autodiff: vjp of %s (%s) returned %d contributions for %d inputs", n.Name(), n.Op().Type(), len(parts), len(in))
 		}
 		for k, p := range parts {
-			if p != nil && need[k] {
-				contrib[in[k].ID()] = append(contrib[in[k].ID()], p)
+			if !need[k] {
+				continue
 			}
+			x := in[k]
+			if p == nil {
+				return nil, fmt.Errorf("autodiff: %s (%s) is not differentiable with respect to its input %d, %s", n.Name(), n.Op().Type(), k, x.Name())
+			}
+			if !p.Shape().Equal(x.Shape()) || p.DType() != x.DType() {
+				return nil, fmt.Errorf("autodiff: vjp of %s (%s) for its input %d, %s: contribution is %s %s, want %s %s",
+					n.Name(), n.Op().Type(), k, x.Name(), p.DType(), p.Shape(), x.DType(), x.Shape())
+			}
+			if ops.IsZero(p) {
+				continue
+			}
+			contrib[x.ID()] = append(contrib[x.ID()], p)
 		}
 	}
 	for _, n := range g.Nodes()[first:] {

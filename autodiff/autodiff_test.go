@@ -243,3 +243,63 @@ func TestNumericGradRejectsOpNodes(t *testing.T) {
 	_, err := autodiff.NumericGrad(ops.Sum(e), []*graph.Node{e}, 1e-6)
 	assert.EqualError(t, err, "autodiff: numeric grad: ex is computed by Exp; perturb an input, param or const")
 }
+
+// The gradient of a node with respect to itself is 1 (a mutation that
+// returned 0 survived the suite before this test).
+func TestGradOfCostWithRespectToItself(t *testing.T) {
+	g := graph.New()
+	x := g.Param("x", tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2})))
+	c := ops.Sum(ops.Square(x))
+	grads, err := autodiff.Grad(c, c)
+	require.NoError(t, err)
+	run(t, c, grads[0])
+	assert.Equal(t, 1.0, grads[0].Scalar())
+}
+
+// A VJP whose contribution has the wrong shape is an error naming the op
+// and both shapes, not a silent broadcast; a nil contribution for an input
+// that needs one is an error, not a zero.
+type badVJP struct{ nilGrad bool }
+
+func (badVJP) Type() string                                { return "BadVJP" }
+func (badVJP) Infer(in []graph.Meta) (graph.Meta, error)   { return in[0], nil }
+func (badVJP) Forward(out *graph.Value, in []*graph.Value) { copy(out.F64, in[0].F64) }
+func (b badVJP) VJP(n, g *graph.Node, need []bool) []*graph.Node {
+	if b.nilGrad {
+		return []*graph.Node{nil}
+	}
+	return []*graph.Node{ops.Sum(g)}
+}
+
+func TestGradChecksEachContribution(t *testing.T) {
+	for _, tt := range []struct {
+		op   badVJP
+		want string
+	}{
+		{badVJP{}, "autodiff: vjp of BadVJP#1 (BadVJP) for its input 0, x: contribution is float64 (), want float64 3"},
+		{badVJP{nilGrad: true}, "autodiff: BadVJP#1 (BadVJP) is not differentiable with respect to its input 0, x"},
+	} {
+		g := graph.New()
+		x := g.Param("x", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 2, 3})))
+		y := g.Apply(tt.op, x)
+		_, err := autodiff.Grad(ops.Sum(y), x)
+		assert.EqualError(t, err, tt.want)
+	}
+}
+
+// Integers carry no gradient: Grad refuses them as wrt, and an op with an
+// integer input (Where's condition) needs no gradient for it.
+func TestIntegersAreNotDifferentiated(t *testing.T) {
+	g := graph.New()
+	x := g.Param("x", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{-1, 2, 3})))
+	idx := g.Input("idx", graph.Int64, 3)
+	_, err := autodiff.Grad(ops.Sum(x), idx)
+	assert.EqualError(t, err, "autodiff: grad: idx has dtype int64: only float nodes have gradients")
+	y := ops.Where(ops.Greater(x, g.Scalar(0, graph.Float64)), x, ops.Neg(x)) // |x|
+	grads, err := autodiff.Grad(ops.Sum(y), x)
+	require.NoError(t, err)
+	run(t, grads[0])
+	assert.Equal(t, []float64{-1, 1, 1}, grads[0].Float64s())
+	_, err = autodiff.Grad(ops.ArgMax(x, 0, false, false), x)
+	assert.EqualError(t, err, "autodiff: grad: cost ArgMax#15 has dtype int64, want float32 or float64")
+}

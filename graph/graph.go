@@ -23,24 +23,38 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Op is one operation: its shape rule, its forward kernel, and its
+// Op is one operation: its type and shape rule, its forward kernel, and its
 // vector-Jacobian product expressed as new graph nodes.
 type Op interface {
-	// Type returns the op's name as shown in errors and pictures ("MatMul").
+	// Type returns the op's name as shown in errors and pictures
+	// ("MatMul"); for an op that ONNX defines, its ONNX name.
 	Type() string
-	// Shape returns the shape of the result for the given inputs, which
-	// already share one dtype, or an error describing the mismatch. Use
-	// ShapeError so that the message names the nodes and their shapes.
-	Shape(inputs []*Node) (Shape, error)
+	// Infer returns the dtype and shape of the result for inputs of the
+	// given dtypes and shapes, or an error saying why they do not fit the
+	// op. Apply prefixes the error with the op and its inputs' names, so it
+	// need only describe the problem: build it with ShapesError ("shapes
+	// 3x4 and 5x1 do not broadcast") or as a plain sentence.
+	Infer(in []Meta) (Meta, error)
 	// Forward computes the value of out from the values of the inputs. It
 	// must not allocate: it runs on every Program.Run.
-	Forward(out *Value, inputs []*Value)
+	Forward(out *Value, in []*Value)
 	// VJP returns, for each input i with need[i] set, the contribution of
 	// n to that input's adjoint, given the adjoint of n (a node of n's
-	// shape); nil where need[i] is false or where the input receives none.
-	// The contributions are nodes built from ops, so a gradient can itself
-	// be differentiated.
+	// shape). The contributions are nodes built from ops, so a gradient can
+	// itself be differentiated; each has its input's shape and dtype. need
+	// is set only for float inputs that lead to the cost. An op that
+	// cannot be differentiated with respect to an input returns nil there:
+	// Grad then reports an error if that input needed a gradient. (An op
+	// whose derivative is zero returns a zero node, not nil.)
 	VJP(n, adjoint *Node, need []bool) []*Node
+}
+
+// Workspacer is implemented by an op whose kernel needs temporary storage
+// (the unfolded patches of a convolution, say). Compile allocates a Value
+// of the returned dtype and shape for the op's node and hands it to
+// Forward as out.Work.
+type Workspacer interface {
+	Workspace(in []Meta, out Meta) Meta
 }
 
 // Kind says where a node's value comes from.
@@ -71,41 +85,6 @@ func (k Kind) String() string {
 		return "op"
 	}
 	return "kind?"
-}
-
-// Value is the storage of one node: exactly one of F32 and F64 is set,
-// holding Shape.Size() elements in row-major order. Kernels work on these
-// slices directly.
-type Value struct {
-	Shape Shape
-	F32   []float32
-	F64   []float64
-}
-
-func newValue(dt DType, s Shape) *Value {
-	v := &Value{Shape: s}
-	if dt == Float32 {
-		v.F32 = make([]float32, s.Size())
-	} else {
-		v.F64 = make([]float64, s.Size())
-	}
-	return v
-}
-
-// DType returns the element type of v.
-func (v *Value) DType() DType {
-	if v.F32 != nil {
-		return Float32
-	}
-	return Float64
-}
-
-// At returns element i as a float64.
-func (v *Value) At(i int) float64 {
-	if v.F32 != nil {
-		return float64(v.F32[i])
-	}
-	return v.F64[i]
 }
 
 // Graph is a set of nodes built by ops. Its methods are not safe for
@@ -144,6 +123,7 @@ type Node struct {
 	adjointOf *Node
 	backward  bool
 	failed    bool
+	compiled  bool
 }
 
 // Graph returns the graph that n belongs to.
@@ -205,20 +185,28 @@ func (n *Node) Failed() bool { return n.failed }
 // AdjointOf returns the node whose adjoint n is, or nil.
 func (n *Node) AdjointOf() *Node { return n.adjointOf }
 
+// Compiled reports whether some Program computes n: true for an op node
+// that Compile included, and for inputs, params and consts, whose values
+// are there to be read. An op node that no program computes holds zeros,
+// which a solver must not mistake for a gradient.
+func (n *Node) Compiled() bool { return n.kind != KindOp || n.compiled }
+
 // IsBackward reports whether n was added by differentiation.
 func (n *Node) IsBackward() bool { return n.backward }
 
-// MarkAdjoint records that n is the adjoint of x, for pictures; autodiff
-// calls it.
+// MarkAdjoint records that n is the adjoint of x, for pictures. It is
+// exported for differentiators outside this package — autodiff, or a
+// user's own — which add nodes through Apply like any op.
 func (n *Node) MarkAdjoint(x *Node) { n.adjointOf = x }
 
-// MarkBackward records that n belongs to the backward pass; autodiff calls it.
+// MarkBackward records that n belongs to a backward pass, for pictures;
+// exported for the same reason as MarkAdjoint.
 func (n *Node) MarkBackward() { n.backward = true }
 
 // Storage returns the raw storage of n's value, allocating it on first use.
 func (n *Node) Storage() *Value {
 	if n.val == nil {
-		n.val = newValue(n.dtype, n.shape)
+		n.val = NewValue(n.dtype, n.shape)
 	}
 	return n.val
 }
@@ -228,9 +216,18 @@ func (n *Node) Storage() *Value {
 func (n *Node) Value() *tensor.Dense {
 	if n.dense == nil {
 		v := n.Storage()
-		var backing any = v.F64
-		if v.F32 != nil {
+		var backing any
+		switch n.dtype {
+		case Float32:
 			backing = v.F32
+		case Float64:
+			backing = v.F64
+		case Int32:
+			backing = v.I32
+		case Int64:
+			backing = v.I64
+		default:
+			backing = v.B
 		}
 		n.dense = tensor.New(tensor.WithShape([]int(n.shape)...), tensor.WithBacking(backing))
 	}
@@ -243,33 +240,112 @@ func (n *Node) Float64s() []float64 { return n.Storage().F64 }
 // Float32s returns n's storage when its dtype is float32, else nil.
 func (n *Node) Float32s() []float32 { return n.Storage().F32 }
 
+// Int64s returns n's storage when its dtype is int64, else nil.
+func (n *Node) Int64s() []int64 { return n.Storage().I64 }
+
+// Int32s returns n's storage when its dtype is int32, else nil.
+func (n *Node) Int32s() []int32 { return n.Storage().I32 }
+
+// Bools returns n's storage when its dtype is bool, else nil.
+func (n *Node) Bools() []bool { return n.Storage().B }
+
+// sameLayout reports whether a tensor of shape t can be copied into a node
+// of shape s with one meaning only: the shapes are equal, or equal once
+// their axes of length 1 are dropped (a vector of n entries into an n×1
+// column, say). A 4×3 tensor does not fit a 3×4 node.
+func sameLayout(s, t Shape) bool {
+	if s.Equal(t) {
+		return true
+	}
+	var a, b Shape
+	for _, d := range s {
+		if d != 1 {
+			a = append(a, d)
+		}
+	}
+	for _, d := range t {
+		if d != 1 {
+			b = append(b, d)
+		}
+	}
+	return a.Equal(b)
+}
+
 // Set copies t into n's storage: the way to feed a new batch into an input
-// without rebuilding. t must have n's shape (a vector of n's size is
-// accepted for a matrix or a column) and n's dtype.
+// without rebuilding. t must have n's shape (or the same shape but for
+// axes of length 1, like a vector for a column) and n's dtype; a Go int
+// tensor is accepted for an int64 or int32 node. t may be a view (a
+// transpose or a slice): its elements are read in its own logical order.
 func (n *Node) Set(t *tensor.Dense) error {
-	if !Shape(t.Shape()).Equal(n.shape) && t.Shape().TotalSize() != n.shape.Size() {
+	if t == nil {
+		return fmt.Errorf("graph: set %s: nil tensor", n.Name())
+	}
+	if !sameLayout(n.shape, Shape(t.Shape())) {
 		return fmt.Errorf("graph: set %s: got shape %s, want %s", n.Name(), Shape(t.Shape()), n.shape)
 	}
+	if t.IsMaterializable() {
+		m, ok := t.Materialize().(*tensor.Dense)
+		if !ok {
+			return fmt.Errorf("graph: set %s: cannot read the view", n.Name())
+		}
+		t = m
+	}
 	v := n.Storage()
+	bad := func() error {
+		return fmt.Errorf("graph: set %s: got %s, want %s", n.Name(), t.Dtype(), n.dtype)
+	}
 	switch t.Dtype() {
 	case tensor.Float64:
-		if v.F64 == nil {
-			return fmt.Errorf("graph: set %s: got float64, want %s", n.Name(), n.dtype)
+		if n.dtype != Float64 {
+			return bad()
 		}
 		copy(v.F64, t.Float64s())
 	case tensor.Float32:
-		if v.F32 == nil {
-			return fmt.Errorf("graph: set %s: got float32, want %s", n.Name(), n.dtype)
+		if n.dtype != Float32 {
+			return bad()
 		}
 		copy(v.F32, t.Float32s())
+	case tensor.Int64:
+		if n.dtype != Int64 {
+			return bad()
+		}
+		copy(v.I64, t.Int64s())
+	case tensor.Int32:
+		if n.dtype != Int32 {
+			return bad()
+		}
+		copy(v.I32, t.Int32s())
+	case tensor.Int:
+		xs := t.Ints()
+		switch n.dtype {
+		case Int64:
+			for i, x := range xs {
+				v.I64[i] = int64(x)
+			}
+		case Int32:
+			for i, x := range xs {
+				if x != int(int32(x)) {
+					return fmt.Errorf("graph: set %s: element %d (%d) does not fit int32", n.Name(), i, x)
+				}
+				v.I32[i] = int32(x)
+			}
+		default:
+			return bad()
+		}
+	case tensor.Bool:
+		if n.dtype != Bool {
+			return bad()
+		}
+		copy(v.B, t.Bools())
 	default:
 		return fmt.Errorf("graph: set %s: unsupported dtype %s", n.Name(), t.Dtype())
 	}
 	return nil
 }
 
-// SetFloat64s copies xs into n's storage, converting to n's dtype. It is
-// meant for tests and small inputs; len(xs) must be n's size.
+// SetFloat64s copies xs into n's storage, converting to n's dtype
+// (integers must be whole numbers; bools are x ≠ 0). It is meant for tests
+// and small inputs; len(xs) must be n's size.
 func (n *Node) SetFloat64s(xs []float64) error {
 	if len(xs) != n.shape.Size() {
 		return fmt.Errorf("graph: set %s: got %d values, want %d (shape %s)", n.Name(), len(xs), n.shape.Size(), n.shape)
@@ -279,14 +355,51 @@ func (n *Node) SetFloat64s(xs []float64) error {
 		copy(v.F64, xs)
 		return nil
 	}
+	if n.dtype.IsInt() {
+		for i, x := range xs {
+			if x != math.Trunc(x) || math.Abs(x) > 1<<62 {
+				return fmt.Errorf("graph: set %s: element %d (%g) is not an integer", n.Name(), i, x)
+			}
+		}
+	}
 	for i, x := range xs {
-		v.F32[i] = float32(x)
+		v.SetAt(i, x)
 	}
 	return nil
 }
 
-// Scalar returns the value of a one-element node as a float64.
-func (n *Node) Scalar() float64 { return n.Storage().At(0) }
+// SetInt64s copies xs into the storage of an integer node; len(xs) must be
+// n's size.
+func (n *Node) SetInt64s(xs []int64) error {
+	if len(xs) != n.shape.Size() {
+		return fmt.Errorf("graph: set %s: got %d values, want %d (shape %s)", n.Name(), len(xs), n.shape.Size(), n.shape)
+	}
+	v := n.Storage()
+	switch n.dtype {
+	case Int64:
+		copy(v.I64, xs)
+	case Int32:
+		for i, x := range xs {
+			if x != int64(int32(x)) {
+				return fmt.Errorf("graph: set %s: element %d (%d) does not fit int32", n.Name(), i, x)
+			}
+			v.I32[i] = int32(x)
+		}
+	default:
+		return fmt.Errorf("graph: set %s: got int64 values, want %s", n.Name(), n.dtype)
+	}
+	return nil
+}
+
+// Scalar returns the value of a one-element node as a float64. It panics
+// when n holds more or fewer than one element, as reflect does for a
+// misused Value: reading the first of many would be a silent wrong answer.
+func (n *Node) Scalar() float64 {
+	if n.shape.Size() != 1 {
+		panic(fmt.Sprintf("graph: Scalar of %s: shape %s holds %d elements, want 1", n.Name(), n.shape, n.shape.Size()))
+	}
+	return n.Storage().At(0)
+}
 
 func (g *Graph) fail(err error) {
 	if g.err == nil {
@@ -301,24 +414,38 @@ func (g *Graph) add(n *Node) *Node {
 	return n
 }
 
+// checkMeta returns why a value of dtype dt and shape s cannot exist, or nil.
+func checkMeta(dt DType, s Shape) error {
+	if !dt.Valid() {
+		return fmt.Errorf("unsupported dtype %s", dt)
+	}
+	if len(s) > MaxRank {
+		return fmt.Errorf("shape %s has rank %d, want at most %d", s, len(s), MaxRank)
+	}
+	size := 1
+	for _, d := range s {
+		if d < 0 {
+			return fmt.Errorf("shape %s has a negative axis", s)
+		}
+		if d > 0 && size > maxElements/d {
+			return fmt.Errorf("shape %s has more than %d elements", s, maxElements)
+		}
+		size *= d
+	}
+	return nil
+}
+
+// maxElements bounds the number of elements of one value (2^40, 4 TiB of
+// float32): a size beyond any machine's memory is a build error, not a
+// runtime out-of-memory crash or an overflowed product.
+const maxElements = 1 << 40
+
 func (g *Graph) leaf(kind Kind, name string, dt DType, s Shape) *Node {
 	n := g.add(&Node{kind: kind, shape: s.Clone(), dtype: dt})
-	if dt != Float32 && dt != Float64 {
+	if err := checkMeta(dt, s); err != nil {
 		n.failed = true
-		g.fail(fmt.Errorf("graph: %s %q: unsupported dtype %s", kind, name, dt))
+		g.fail(fmt.Errorf("graph: %s %q: %w", kind, name, err))
 		return n
-	}
-	if len(s) > 2 {
-		n.failed = true
-		g.fail(fmt.Errorf("graph: %s %q: shape %s has rank %d, want at most 2", kind, name, s, len(s)))
-		return n
-	}
-	for _, d := range s {
-		if d <= 0 {
-			n.failed = true
-			g.fail(fmt.Errorf("graph: %s %q: shape %s has an empty axis", kind, name, s))
-			return n
-		}
 	}
 	if name != "" {
 		n.Named(name)
@@ -327,14 +454,20 @@ func (g *Graph) leaf(kind Kind, name string, dt DType, s Shape) *Node {
 }
 
 // Input adds a node whose value the caller sets before each run (with
-// Node.Set or by writing Float64s/Float32s). It starts at zero.
+// Node.Set or by writing its storage). It starts at zero.
 func (g *Graph) Input(name string, dt DType, shape ...int) *Node {
 	return g.leaf(KindInput, name, dt, Shape(shape))
 }
 
-// Param adds a trainable parameter holding a copy of t.
+// Param adds a trainable parameter holding a copy of t, which must be
+// float32 or float64.
 func (g *Graph) Param(name string, t *tensor.Dense) *Node {
-	return g.fromTensor(KindParam, name, t)
+	n := g.fromTensor(KindParam, name, t)
+	if !n.failed && !n.dtype.IsFloat() {
+		n.failed = true
+		g.fail(fmt.Errorf("graph: param %q: dtype %s, want float32 or float64", name, n.dtype))
+	}
+	return n
 }
 
 // SharedParam adds a parameter that shares p's storage: writing one writes
@@ -357,7 +490,7 @@ func (g *Graph) Const(name string, t *tensor.Dense) *Node {
 func (g *Graph) Scalar(x float64, dt DType) *Node {
 	n := g.leaf(KindConst, "", dt, Shape{})
 	if !n.failed {
-		_ = n.SetFloat64s([]float64{x})
+		n.Storage().SetAt(0, x)
 	}
 	return n
 }
@@ -367,13 +500,35 @@ func (g *Graph) Zeros(dt DType, shape Shape) *Node {
 	return g.leaf(KindConst, "", dt, shape)
 }
 
-func (g *Graph) fromTensor(kind Kind, name string, t *tensor.Dense) *Node {
-	var dt DType
-	switch t.Dtype() {
+// DTypeOf returns the DType of a gorgonia tensor dtype, and false for the
+// dtypes a graph cannot hold. Go's int maps to Int64.
+func DTypeOf(t tensor.Dtype) (DType, bool) {
+	switch t {
 	case tensor.Float32:
-		dt = Float32
+		return Float32, true
 	case tensor.Float64:
-		dt = Float64
+		return Float64, true
+	case tensor.Int32:
+		return Int32, true
+	case tensor.Int64, tensor.Int:
+		return Int64, true
+	case tensor.Bool:
+		return Bool, true
+	}
+	return 0, false
+}
+
+func (g *Graph) fromTensor(kind Kind, name string, t *tensor.Dense) *Node {
+	if t == nil {
+		n := g.add(&Node{kind: kind, failed: true})
+		g.fail(fmt.Errorf("graph: %s %q: nil tensor", kind, name))
+		return n
+	}
+	dt, ok := DTypeOf(t.Dtype())
+	if !ok {
+		n := g.add(&Node{kind: kind, failed: true})
+		g.fail(fmt.Errorf("graph: %s %q: unsupported dtype %s", kind, name, t.Dtype()))
+		return n
 	}
 	n := g.leaf(kind, name, dt, Shape(t.Shape()))
 	if !n.failed {
@@ -385,10 +540,11 @@ func (g *Graph) fromTensor(kind Kind, name string, t *tensor.Dense) *Node {
 	return n
 }
 
-// Apply adds the node op(inputs...). Inputs must belong to g and share one
-// dtype, and op.Shape must accept them; otherwise the error is recorded on
-// the graph (see Err) and a failed node is returned, so that building can
-// go on without a check per line.
+// Apply adds the node op(inputs...). Inputs must belong to g and op.Infer
+// must accept them; otherwise the error is recorded on the graph (see Err)
+// and a failed node is returned, so that building can go on without a
+// check per line. A node built from a failed node fails too, silently: the
+// first error is the one worth reading.
 func (g *Graph) Apply(op Op, inputs ...*Node) *Node {
 	n := &Node{kind: KindOp, op: op, inputs: inputs}
 	for _, in := range inputs {
@@ -407,25 +563,43 @@ func (g *Graph) Apply(op Op, inputs ...*Node) *Node {
 			return g.add(n)
 		}
 	}
-	if len(inputs) > 0 {
-		n.dtype = inputs[0].dtype
-		for _, in := range inputs[1:] {
-			if in.dtype != n.dtype {
-				n.failed = true
-				g.fail(fmt.Errorf("%s(%s, %s): dtypes differ: %s is %s, %s is %s",
-					op.Type(), inputs[0].Name(), in.Name(), inputs[0].Name(), inputs[0].dtype, in.Name(), in.dtype))
-				return g.add(n)
-			}
-		}
+	metas := make([]Meta, len(inputs))
+	for i, in := range inputs {
+		metas[i] = Meta{DType: in.dtype, Shape: in.shape}
 	}
-	s, err := op.Shape(inputs)
+	m, err := infer(op, metas)
+	if err == nil {
+		err = checkMeta(m.DType, m.Shape)
+	}
 	if err != nil {
 		n.failed = true
-		g.fail(err)
+		g.fail(&BuildError{Op: op.Type(), msg: fmt.Sprintf("%s(%s): %v", op.Type(), names(inputs), err)})
 		return g.add(n)
 	}
-	n.shape = s
+	n.dtype, n.shape = m.DType, m.Shape.Clone()
 	return g.add(n)
+}
+
+// infer runs op.Infer, turning a panic in it (an op's bug) into an error,
+// so that a bad model file cannot crash a program that builds graphs.
+func infer(op Op, in []Meta) (m Meta, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error inferring the shape: %v", r)
+		}
+	}()
+	return op.Infer(in)
+}
+
+func names(inputs []*Node) string {
+	s := ""
+	for i, in := range inputs {
+		if i > 0 {
+			s += ", "
+		}
+		s += in.Name()
+	}
+	return s
 }
 
 // ApplyOn is Apply on the graph of the first input; it lets ops build nodes
@@ -437,32 +611,25 @@ func ApplyOn(op Op, inputs ...*Node) *Node {
 	return inputs[0].g.Apply(op, inputs...)
 }
 
-// ShapeError returns the error for inputs whose shapes do not fit op, in the
-// one style used across gradgraph:
-//
-//	Add(zeta1, beta2): shapes 3x4 and 5x1 do not broadcast
-//
-// reason completes the sentence after the shapes.
-func ShapeError(op Op, inputs []*Node, reason string) error {
-	names := ""
-	shapes := ""
-	for i, in := range inputs {
+// DTypesError returns the error an op's Infer reports when its inputs'
+// dtypes do not fit it: "dtypes float64 and float32 differ", or "dtype
+// int64 is not float32 or float64" for one input.
+func DTypesError(in []Meta, reason string) error {
+	s := "dtypes "
+	if len(in) == 1 {
+		s = "dtype "
+	}
+	for i, m := range in {
 		if i > 0 {
-			names += ", "
-			if i == len(inputs)-1 {
-				shapes += " and "
+			if i == len(in)-1 {
+				s += " and "
 			} else {
-				shapes += ", "
+				s += ", "
 			}
 		}
-		names += in.Name()
-		shapes += in.shape.String()
+		s += m.DType.String()
 	}
-	label := "shape"
-	if len(inputs) > 1 {
-		label = "shapes"
-	}
-	return &BuildError{Op: op.Type(), msg: fmt.Sprintf("%s(%s): %s %s %s", op.Type(), names, label, shapes, reason)}
+	return reasonError(s + " " + reason)
 }
 
 // BuildError is an error met while building a graph.
@@ -496,20 +663,3 @@ func (e *NonFiniteError) Error() string {
 
 // Unwrap returns ErrNonFinite.
 func (e *NonFiniteError) Unwrap() error { return ErrNonFinite }
-
-func firstNonFinite(v *Value) (int, float64, bool) {
-	if v.F64 != nil {
-		for i, x := range v.F64 {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return i, x, true
-			}
-		}
-		return 0, 0, false
-	}
-	for i, x := range v.F32 {
-		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-			return i, f, true
-		}
-	}
-	return 0, 0, false
-}

@@ -39,7 +39,7 @@ func TestShapeMismatchNamesBothNodesAndShapes(t *testing.T) {
 			a := g.Input("a", graph.Float64, 2, 2)
 			b := g.Input("b", graph.Float32, 2, 2)
 			ops.Mul(a, b)
-		}, "Mul(a, b): dtypes differ: a is float64, b is float32"},
+		}, "Mul(a, b): dtypes float64 and float32 differ"},
 		{"reshape", func(g *graph.Graph) {
 			ops.Reshape(g.Input("x", graph.Float64, 2, 3), 4)
 		}, "Reshape(x): shape 2x3 cannot be reshaped to 4"},
@@ -83,10 +83,21 @@ func TestNamesAreUnique(t *testing.T) {
 func TestLeafValidation(t *testing.T) {
 	g := graph.New()
 	g.Input("cube", graph.Float64, 2, 2, 2)
-	assert.EqualError(t, g.Err(), `graph: input "cube": shape 2x2x2 has rank 3, want at most 2`)
-	g = graph.New()
 	g.Input("empty", graph.Float32, 0, 3)
-	assert.EqualError(t, g.Err(), `graph: input "empty": shape 0x3 has an empty axis`)
+	g.Input("labels", graph.Int64, 8)
+	g.Input("mask", graph.Bool, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3)
+	require.NoError(t, g.Err(), "ranks 0 to 16, empty axes, every dtype")
+	g.Input("deep", graph.Float64, make([]int, 17)...)
+	assert.EqualError(t, g.Err(), `graph: input "deep": shape 0x0x0x0x0x0x0x0x0x0x0x0x0x0x0x0x0 has rank 17, want at most 16`)
+	g = graph.New()
+	g.Input("neg", graph.Float32, 2, -3)
+	assert.EqualError(t, g.Err(), `graph: input "neg": shape 2x-3 has a negative axis`)
+	g = graph.New()
+	g.Input("huge", graph.Float32, 1<<30, 1<<30, 4)
+	assert.EqualError(t, g.Err(), `graph: input "huge": shape 1073741824x1073741824x4 has more than 1099511627776 elements`)
+	g = graph.New()
+	g.Input("x", graph.DType(9), 2)
+	assert.EqualError(t, g.Err(), `graph: input "x": unsupported dtype dtype(9)`)
 }
 
 func TestCompileRunsOnlyWhatOutputsNeed(t *testing.T) {
@@ -208,7 +219,7 @@ func TestWriteDOTMarksAdjoints(t *testing.T) {
 	require.NoError(t, g.WriteDOT(&buf))
 	dot := buf.String()
 	assert.Contains(t, dot, `n0 [label="x\ninput\n2", fillcolor="#e6f5e6"];`)
-	assert.Contains(t, dot, `[label="y\nSum\n()"];`)
+	assert.Contains(t, dot, `[label="y\nReduceSum\n()"];`)
 	assert.Contains(t, dot, `label="∂/∂w\nMul\n2", style="rounded,dashed,filled", color=red`)
 	assert.Contains(t, dot, "n1 -> n2;")
 	assert.Equal(t, w, grads[0].AdjointOf())
@@ -235,4 +246,115 @@ func TestAncestors(t *testing.T) {
 	assert.Equal(t, []bool{true, true, true, true, false}, g.Ancestors(b))
 	assert.Equal(t, []bool{true, false, true, false, false}, g.Ancestors(a))
 	assert.Equal(t, []bool{true, true, true, true, true}, g.Ancestors(b, c))
+}
+
+// Regression: Set accepted a 4×3 tensor into a 3×4 node (same size, other
+// meaning); now only the node's shape, or the same shape but for axes of
+// length 1, is accepted.
+func TestSetRefusesAnotherShapeOfTheSameSize(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", graph.Float64, 3, 4)
+	err := x.Set(tensor.New(tensor.WithShape(4, 3), tensor.WithBacking(make([]float64, 12))))
+	assert.EqualError(t, err, "graph: set x: got shape 4x3, want 3x4")
+	b := g.Input("b", graph.Float64, 3, 1)
+	require.NoError(t, b.Set(tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 2, 3}))), "a vector into a column")
+	assert.Equal(t, []float64{1, 2, 3}, b.Float64s())
+}
+
+// Regression: Param of a transposed view copied the raw backing, not the
+// view's elements.
+func TestParamOfAViewCopiesTheView(t *testing.T) {
+	g := graph.New()
+	w := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, 2, 3, 4, 5, 6}))
+	require.NoError(t, w.T())
+	p := g.Param("wT", w)
+	require.NoError(t, g.Err())
+	assert.Equal(t, graph.Shape{3, 2}, p.Shape())
+	assert.Equal(t, []float64{1, 4, 2, 5, 3, 6}, p.Float64s())
+	v, err := tensor.New(tensor.WithShape(3, 2), tensor.WithBacking([]float64{1, 2, 3, 4, 5, 6})).Slice(tensor.S(1, 3))
+	require.NoError(t, err)
+	q := g.Param("rows", v.(*tensor.Dense))
+	assert.Equal(t, []float64{3, 4, 5, 6}, q.Float64s())
+}
+
+func TestIntegerAndBoolLeaves(t *testing.T) {
+	g := graph.New()
+	labels := g.Input("labels", graph.Int64, 3)
+	require.NoError(t, labels.Set(tensor.New(tensor.WithShape(3), tensor.WithBacking([]int{2, 0, 1}))))
+	assert.Equal(t, []int64{2, 0, 1}, labels.Int64s())
+	assert.EqualError(t, labels.SetFloat64s([]float64{1, 2.5, 3}), "graph: set labels: element 1 (2.5) is not an integer")
+	assert.EqualError(t, labels.Set(tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 2, 3}))),
+		"graph: set labels: got float64, want int64")
+	small := g.Input("small", graph.Int32, 1)
+	assert.EqualError(t, small.SetInt64s([]int64{1 << 40}), "graph: set small: element 0 (1099511627776) does not fit int32")
+	m := g.Const("mask", tensor.New(tensor.WithShape(2), tensor.WithBacking([]bool{true, false})))
+	assert.Equal(t, []bool{true, false}, m.Bools())
+	assert.Equal(t, graph.Bool, m.DType())
+	g.Param("idx", tensor.New(tensor.WithShape(1), tensor.WithBacking([]int64{1})))
+	assert.EqualError(t, g.Err(), `graph: param "idx": dtype int64, want float32 or float64`)
+}
+
+// Scalar of a node with more than one element is a mistake, not its first
+// element.
+func TestScalarOfManyPanics(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", graph.Float64, 3)
+	assert.PanicsWithValue(t, "graph: Scalar of x: shape 3 holds 3 elements, want 1", func() { x.Scalar() })
+}
+
+// A failed node fails every node built from it, and only the first error
+// is kept.
+func TestFailedNodeFailsItsChildren(t *testing.T) {
+	g := graph.New()
+	a := g.Input("a", graph.Float64, 2, 3)
+	b := g.Input("b", graph.Float64, 4)
+	bad := ops.Add(a, b)
+	child := ops.Exp(bad)
+	grand := ops.Mul(child, a)
+	for _, n := range []*graph.Node{bad, child, grand} {
+		assert.True(t, n.Failed(), n.Name())
+	}
+	assert.False(t, a.Failed())
+	assert.EqualError(t, g.Err(), "Add(a, b): shapes 2x3 and 4 do not broadcast")
+	_, err := g.Compile(grand)
+	assert.EqualError(t, err, "Add(a, b): shapes 2x3 and 4 do not broadcast")
+}
+
+func TestCompiledTellsWhatAProgramComputes(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", graph.Float64, 2)
+	y := ops.Exp(x)
+	z := ops.Log(x)
+	_, err := g.Compile(y)
+	require.NoError(t, err)
+	assert.True(t, x.Compiled())
+	assert.True(t, y.Compiled())
+	assert.False(t, z.Compiled())
+}
+
+// An op's Infer that panics (a bug) is an error on the graph, not a crash.
+type panicky struct{}
+
+func (panicky) Type() string { return "Panicky" }
+func (panicky) Infer(in []graph.Meta) (graph.Meta, error) {
+	return graph.Meta{Shape: graph.Shape{in[5].Shape[0]}}, nil
+}
+func (panicky) Forward(out *graph.Value, in []*graph.Value)     {}
+func (panicky) VJP(n, g *graph.Node, need []bool) []*graph.Node { return nil }
+
+func TestInferPanicIsAnError(t *testing.T) {
+	g := graph.New()
+	g.Apply(panicky{}, g.Input("x", graph.Float64, 2))
+	require.Error(t, g.Err())
+	assert.Contains(t, g.Err().Error(), "Panicky(x): internal error inferring the shape: runtime error: index out of range")
+}
+
+func TestDTypeNames(t *testing.T) {
+	for _, dt := range []graph.DType{graph.Float32, graph.Float64, graph.Int32, graph.Int64, graph.Bool} {
+		got, err := graph.ParseDType(dt.String())
+		require.NoError(t, err)
+		assert.Equal(t, dt, got)
+	}
+	_, err := graph.ParseDType("float16")
+	assert.EqualError(t, err, `unknown dtype "float16" (want float32, float64, int32, int64 or bool)`)
 }

@@ -51,6 +51,18 @@ func (g *Graph) Compile(outputs ...*Node) (*Program, error) {
 		for i, in := range n.inputs {
 			s.in[i] = in.Storage()
 		}
+		if w, ok := n.op.(Workspacer); ok && s.out.Work == nil {
+			metas := make([]Meta, len(n.inputs))
+			for i, in := range n.inputs {
+				metas[i] = Meta{DType: in.dtype, Shape: in.shape}
+			}
+			m := w.Workspace(metas, Meta{DType: n.dtype, Shape: n.shape})
+			if err := checkMeta(m.DType, m.Shape); err != nil {
+				return nil, fmt.Errorf("graph: compile: workspace of %s: %w", n.Name(), err)
+			}
+			s.out.Work = NewValue(m.DType, m.Shape)
+		}
+		n.compiled = true
 		p.steps = append(p.steps, s)
 	}
 	return p, nil

@@ -17,7 +17,7 @@ import (
 func BenchmarkOutputLayer(b *testing.B) {
 	const rows, cols = 10, 128
 	r := rand.New(rand.NewPCG(1, 2))
-	z := randVals(r, rows*cols, domain{-5, 5})
+	z := randVals(r, rows*cols, domain{lo: -5, hi: 5})
 	y := make([]float64, rows*cols)
 	for c := 0; c < cols; c++ {
 		y[r.IntN(rows)*cols+c] = 1

@@ -11,6 +11,18 @@ import (
 // layout (one column per sample), and return the scalar batch cost
 // 𝒞 = (1/M) Σ_k C(a_(k), y_(k)).
 
+func init() {
+	lc := "a scalar; a and y are n × M, one column per sample"
+	register(
+		OpInfo{Go: "QuadraticCost", Type: "QuadraticCost", Shape: lc, Formula: "(1/M) Σ ½‖a − y‖²", VJP: "g·(a − y)/M to a, the negative to y", Differentiable: true},
+		OpInfo{Go: "BinaryCrossEntropy", Type: "BinaryCrossEntropy", Shape: lc, Formula: "−(1/M) Σ y ln a + (1 − y) ln(1 − a)",
+			VJP: "g·(a − y)/(a(1 − a))/M to a, g·(ln(1 − a) − ln a)/M to y", Differentiable: true},
+		OpInfo{Go: "CrossEntropy", Type: "CrossEntropy", Shape: lc, Formula: "−(1/M) Σ y ln a", VJP: "−g·y/a/M to a, −g·ln a/M to y", Differentiable: true},
+		OpInfo{Go: "SoftmaxCrossEntropy", Type: "SoftmaxCrossEntropy", Shape: lc, Formula: "CrossEntropy(Softmax(z, 0), y) in one stable pass",
+			VJP: "one fused node (g/M)·(softmax(z)·Σy − y) to z; −g·log softmax(z)/M to y", Differentiable: true},
+	)
+}
+
 type costCode uint8
 
 const (
@@ -45,15 +57,18 @@ type costOp struct{ code costCode }
 
 func (o costOp) Type() string { return costNames[o.code] }
 
-func (o costOp) Shape(in []*graph.Node) (graph.Shape, error) {
-	a, y := in[0].Shape(), in[1].Shape()
+func (o costOp) Infer(in []graph.Meta) (graph.Meta, error) {
+	if err := wantFloat(in); err != nil {
+		return graph.Meta{}, err
+	}
+	a, y := in[0].Shape, in[1].Shape
 	if len(a) != 2 {
-		return nil, graph.ShapeError(o, in, "are not n×M matrices (one column per sample)")
+		return graph.Meta{}, graph.ShapesError(in, "are not n×M matrices (one column per sample)")
 	}
 	if !a.Equal(y) {
-		return nil, graph.ShapeError(o, in, "differ")
+		return graph.Meta{}, graph.ShapesError(in, "differ")
 	}
-	return graph.Shape{}, nil
+	return graph.Meta{DType: in[0].DType, Shape: graph.Shape{}}, nil
 }
 
 func (o costOp) Forward(out *graph.Value, in []*graph.Value) {
@@ -68,7 +83,7 @@ func (o costOp) Forward(out *graph.Value, in []*graph.Value) {
 
 // costK accumulates in float64 whatever T is, so a float32 cost over a
 // large batch does not lose digits.
-func costK[T Float](code costCode, a, y []T, rows, cols int) T {
+func costK[T graph.Float](code costCode, a, y []T, rows, cols int) T {
 	var s float64
 	switch code {
 	case costQuadratic:
@@ -139,7 +154,7 @@ func (o costOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 // at a time (the MNIST output layer's 128 in one block), so every loop
 // reads memory in order; the exponentials go through vec.Exp a row
 // segment at a time. Each column's sums add its rows in order.
-func softmaxCEK[T Float](a, y []T, rows, cols int) float64 {
+func softmaxCEK[T graph.Float](a, y []T, rows, cols int) float64 {
 	var ms, buf [colBlock]T
 	var e, ty, tz [colBlock]float64 // per column: Σ exp(z − m), Σ t, Σ t·z
 	var s float64
@@ -185,7 +200,7 @@ type softmaxCEGradOp struct{}
 
 func (softmaxCEGradOp) Type() string { return "SoftmaxCrossEntropyGrad" }
 
-func (softmaxCEGradOp) Shape(in []*graph.Node) (graph.Shape, error) { return in[0].Shape(), nil }
+func (softmaxCEGradOp) Infer(in []graph.Meta) (graph.Meta, error) { return in[0], nil }
 
 func (softmaxCEGradOp) Forward(out *graph.Value, in []*graph.Value) {
 	z, y, g := in[0], in[1], in[2]
@@ -198,8 +213,8 @@ func (softmaxCEGradOp) Forward(out *graph.Value, in []*graph.Value) {
 
 // softmaxCEGradK writes (g/M)·(softmax(z)·Σy − y) to o, column by column
 // (the columns are the samples), with softmax(z) from softmaxK.
-func softmaxCEGradK[T Float](o, z, y []T, g T, zs graph.Shape) {
-	softmaxK(o, z, zs, 0, false)
+func softmaxCEGradK[T graph.Float](o, z, y []T, g T, zs graph.Shape) {
+	softmaxK(o, z, zs, 0, smSoft)
 	rows, cols := zs[0], zs[1]
 	u := g / T(cols)
 	var ty [colBlock]T // Σy of columns c0 … c0+colBlock−1

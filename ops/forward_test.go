@@ -35,187 +35,6 @@ func eval(t *testing.T, dt graph.DType, shapes []graph.Shape, vals [][]float64, 
 	return res, out.Shape()
 }
 
-func randVals(r *rand.Rand, n int, d domain) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = d.lo + (d.hi-d.lo)*r.Float64()
-	}
-	return v
-}
-
-// at returns element (i, j) of a value of shape s broadcast NumPy-style.
-func at(v []float64, s graph.Shape, i, j int) float64 {
-	rows, cols := s.Matrix()
-	if rows == 1 {
-		i = 0
-	}
-	if cols == 1 {
-		j = 0
-	}
-	return v[i*cols+j]
-}
-
-func TestBinaryForwardMatchesReference(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 5))
-	fns := map[string]struct {
-		op  func(a, b *graph.Node) *graph.Node
-		ref func(a, b float64) float64
-	}{
-		"Add": {ops.Add, func(a, b float64) float64 { return a + b }},
-		"Sub": {ops.Sub, func(a, b float64) float64 { return a - b }},
-		"Mul": {ops.Mul, func(a, b float64) float64 { return a * b }},
-		"Div": {ops.Div, func(a, b float64) float64 { return a / b }},
-	}
-	for name, fn := range fns {
-		for _, p := range broadcastPatterns(3, 4) {
-			for _, dt := range []graph.DType{graph.Float64, graph.Float32} {
-				t.Run(fmt.Sprintf("%s/%s_%s/%s", name, p[0], p[1], dt), func(t *testing.T) {
-					a := randVals(r, p[0].Size(), anyReal)
-					b := randVals(r, p[1].Size(), positive)
-					got, s := eval(t, dt, p[:], [][]float64{a, b}, func(in []*graph.Node) *graph.Node { return fn.op(in[0], in[1]) })
-					want, ok := ops.BroadcastShape(p[0], p[1])
-					require.True(t, ok)
-					require.Equal(t, want, s)
-					rows, cols := s.Matrix()
-					tol := 1e-15
-					if dt == graph.Float32 {
-						tol = 1e-5
-					}
-					for i := 0; i < rows; i++ {
-						for j := 0; j < cols; j++ {
-							exp := fn.ref(at(a, p[0], i, j), at(b, p[1], i, j))
-							assert.InDelta(t, exp, got[i*cols+j], tol*max(1, math.Abs(exp)))
-						}
-					}
-				})
-			}
-		}
-	}
-}
-
-func TestUnaryForwardMatchesReference(t *testing.T) {
-	sigmoid := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
-	tests := []struct {
-		name string
-		op   func(*graph.Node) *graph.Node
-		ref  func(float64) float64
-		dom  domain
-	}{
-		{"Neg", ops.Neg, func(x float64) float64 { return -x }, anyReal},
-		{"Scale", func(x *graph.Node) *graph.Node { return ops.Scale(x, 0.5) }, func(x float64) float64 { return x / 2 }, anyReal},
-		{"Exp", ops.Exp, math.Exp, anyReal},
-		{"Log", ops.Log, math.Log, positive},
-		{"Square", ops.Square, func(x float64) float64 { return x * x }, anyReal},
-		{"Sqrt", ops.Sqrt, math.Sqrt, positive},
-		{"Sigmoid", ops.Sigmoid, sigmoid, domain{-40, 40}},
-		{"Tanh", ops.Tanh, math.Tanh, anyReal},
-		{"ReLU", ops.ReLU, func(x float64) float64 { return math.Max(x, 0) }, anyReal},
-		{"Heaviside", ops.Heaviside, func(x float64) float64 {
-			if x > 0 {
-				return 1
-			}
-			return 0
-		}, anyReal},
-	}
-	r := rand.New(rand.NewPCG(6, 6))
-	for _, tt := range tests {
-		for _, dt := range []graph.DType{graph.Float64, graph.Float32} {
-			t.Run(tt.name+"/"+dt.String(), func(t *testing.T) {
-				x := randVals(r, 12, tt.dom)
-				x[0] = 0 // ReLU(0) = 0 and Heaviside(0) = 0 by convention
-				if tt.dom == positive {
-					x[0] = 1
-				}
-				got, _ := eval(t, dt, []graph.Shape{{3, 4}}, [][]float64{x}, func(in []*graph.Node) *graph.Node { return tt.op(in[0]) })
-				tol := 1e-15
-				if dt == graph.Float32 {
-					tol = 1e-6
-				}
-				for i, v := range x {
-					if dt == graph.Float32 {
-						v = float64(float32(v))
-					}
-					want := tt.ref(v)
-					assert.InDelta(t, want, got[i], tol*max(1, math.Abs(want)), "x = %g", v)
-				}
-			})
-		}
-	}
-}
-
-func TestPassWhere(t *testing.T) {
-	got, _ := eval(t, graph.Float32, []graph.Shape{{5}, {5}}, [][]float64{{1, 2, 3, 4, 5}, {-1, 0, 0.5, -0.25, 7}},
-		func(in []*graph.Node) *graph.Node { return ops.PassWhere(in[0], in[1]) })
-	assert.Equal(t, []float64{0, 0, 3, 0, 5}, got)
-	g := graph.New()
-	ops.PassWhere(g.Input("g", graph.Float64, 2), g.Input("x", graph.Float64, 3))
-	assert.EqualError(t, g.Err(), "PassWhere(g, x): shapes 2 and 3 differ")
-}
-
-func TestSigmoidExtremes(t *testing.T) {
-	got, _ := eval(t, graph.Float64, []graph.Shape{{4}}, [][]float64{{-1000, -40, 40, 1000}},
-		func(in []*graph.Node) *graph.Node { return ops.Sigmoid(in[0]) })
-	assert.Equal(t, 0.0, got[0])
-	assert.InDelta(t, 4.248354255291589e-18, got[1], 1e-30)
-	assert.Equal(t, 1.0, got[2])
-	assert.Equal(t, 1.0, got[3])
-}
-
-func TestMatMulForwardAllFlags(t *testing.T) {
-	// A = [[1 2 3] [4 5 6]], B = [[1 0] [0 1] [1 1]]: A·B = [[4 5] [10 11]].
-	a := []float64{1, 2, 3, 4, 5, 6}
-	aT := []float64{1, 4, 2, 5, 3, 6}
-	b := []float64{1, 0, 0, 1, 1, 1}
-	bT := []float64{1, 0, 1, 0, 1, 1}
-	want := []float64{4, 5, 10, 11}
-	tests := []struct {
-		flags  int
-		sa, sb graph.Shape
-		va, vb []float64
-	}{
-		{0, graph.Shape{2, 3}, graph.Shape{3, 2}, a, b},
-		{ops.TransA, graph.Shape{3, 2}, graph.Shape{3, 2}, aT, b},
-		{ops.TransB, graph.Shape{2, 3}, graph.Shape{2, 3}, a, bT},
-		{ops.TransA | ops.TransB, graph.Shape{3, 2}, graph.Shape{2, 3}, aT, bT},
-	}
-	for _, tt := range tests {
-		for _, dt := range []graph.DType{graph.Float64, graph.Float32} {
-			got, s := eval(t, dt, []graph.Shape{tt.sa, tt.sb}, [][]float64{tt.va, tt.vb},
-				func(in []*graph.Node) *graph.Node { return ops.MatMul(in[0], in[1], tt.flags) })
-			assert.Equal(t, graph.Shape{2, 2}, s)
-			assert.Equal(t, want, got, "flags %d %s", tt.flags, dt)
-		}
-	}
-}
-
-func TestReductionsAndShapes(t *testing.T) {
-	x := []float64{1, 2, 3, 4, 5, 6} // 2×3
-	tests := []struct {
-		name  string
-		f     func(*graph.Node) *graph.Node
-		shape graph.Shape
-		want  []float64
-	}{
-		{"Sum", ops.Sum, graph.Shape{}, []float64{21}},
-		{"SumAxis0", func(n *graph.Node) *graph.Node { return ops.SumAxis(n, 0) }, graph.Shape{1, 3}, []float64{5, 7, 9}},
-		{"SumAxis1", func(n *graph.Node) *graph.Node { return ops.SumAxis(n, 1) }, graph.Shape{2, 1}, []float64{6, 15}},
-		{"Mean", ops.Mean, graph.Shape{}, []float64{3.5}},
-		{"MeanAxis1", func(n *graph.Node) *graph.Node { return ops.MeanAxis(n, 1) }, graph.Shape{2, 1}, []float64{2, 5}},
-		{"Transpose", ops.Transpose, graph.Shape{3, 2}, []float64{1, 4, 2, 5, 3, 6}},
-		{"Reshape", func(n *graph.Node) *graph.Node { return ops.Reshape(n, 3, 2) }, graph.Shape{3, 2}, x},
-		{"SumToColumn", func(n *graph.Node) *graph.Node { return ops.SumTo(n, graph.Shape{2, 1}) }, graph.Shape{2, 1}, []float64{6, 15}},
-		{"SumToRow", func(n *graph.Node) *graph.Node { return ops.SumTo(n, graph.Shape{3}) }, graph.Shape{3}, []float64{5, 7, 9}},
-		{"BroadcastTo", func(n *graph.Node) *graph.Node { return ops.BroadcastTo(ops.SumAxis(n, 1), graph.Shape{2, 2}) }, graph.Shape{2, 2}, []float64{6, 6, 15, 15}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, s := eval(t, graph.Float64, []graph.Shape{{2, 3}}, [][]float64{x}, func(in []*graph.Node) *graph.Node { return tt.f(in[0]) })
-			assert.Equal(t, tt.shape, s)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
 func TestSoftmaxAndCostsMatchFormulas(t *testing.T) {
 	// Two samples (columns) of three units.
 	z := []float64{1, -1, 2, 0, 3, 0.5}
@@ -275,7 +94,7 @@ func TestSoftmaxLargeShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 8))
 	for _, sh := range []graph.Shape{{10, 60}, {10, 128}, {10, 300}, {3, 600}, {300, 3}, {600, 2}, {1, 40}, {7, 5}} {
 		rows, cols := sh[0], sh[1]
-		z := randVals(r, rows*cols, domain{-30, 30})
+		z := randVals(r, rows*cols, domain{lo: -30, hi: 30})
 		y := make([]float64, rows*cols)
 		for c := 0; c < cols; c++ {
 			y[r.IntN(rows)*cols+c] = 1
@@ -333,4 +152,54 @@ func TestSoftmaxLargeShapes(t *testing.T) {
 			}
 		}
 	}
+}
+
+func init() {
+	// The lecture's costs: one column per sample, averaged over the M = 2
+	// columns. a, y and the values are those of TestSoftmaxAndCostsMatchFormulas
+	// worked out by hand: quadratic ½Σ(a−y)²/M, binary cross-entropy and
+	// cross-entropy of softmax(z).
+	S := func(d ...int) graph.Shape { return graph.Shape(d) }
+	y := f64(S(3, 2), 0, 1, 1, 0, 0, 0)
+	a := f64(S(3, 2), 0.2, 0.7, 0.4, 0.1, 0.9, 0.3)
+	addForward(
+		forwardCase{name: "QuadraticCost/2samples", in: []val{a, y}, build: two(ops.QuadraticCost), want: f64(S(), (0.04+0.09+0.36+0.01+0.81+0.09)/4)},
+		forwardCase{name: "BinaryCrossEntropy/2samples", in: []val{a, y}, build: two(ops.BinaryCrossEntropy),
+			want: f64(S(), -(math.Log(0.8)+math.Log(0.7)+math.Log(0.4)+math.Log(0.9)+math.Log(0.1)+math.Log(0.7))/2)},
+		forwardCase{name: "CrossEntropy/2samples", in: []val{a, y}, build: two(ops.CrossEntropy), want: f64(S(), -(math.Log(0.7)+math.Log(0.4))/2)},
+		// softmax of the columns (1, 2, 3) and (−1, 0, 0.5); targets unit 1
+		// and unit 0: −(ln softmax₁(col 0) + ln softmax₀(col 1))/2.
+		forwardCase{name: "SoftmaxCrossEntropy/2samples", in: []val{f64(S(3, 2), 1, -1, 2, 0, 3, 0.5), y}, build: two(ops.SoftmaxCrossEntropy),
+			want: f64(S(), (1.4076059644443801+2.1041306053367284)/2)},
+	)
+	addVJP(func(r *rand.Rand) []vjpCase {
+		m := randShape(r, 2, 4)
+		var cs []vjpCase
+		for _, c := range []struct {
+			name string
+			f    func(a, y *graph.Node) *graph.Node
+			dom  []domain
+		}{
+			{"QuadraticCost", ops.QuadraticCost, []domain{anyReal}},
+			{"BinaryCrossEntropy", ops.BinaryCrossEntropy, []domain{prob}},
+			{"CrossEntropy", ops.CrossEntropy, []domain{prob}},
+			{"SoftmaxCrossEntropy", ops.SoftmaxCrossEntropy, []domain{anyReal, prob}},
+		} {
+			f := c.f
+			cs = append(cs, vjpCase{name: c.name + "/" + m.String(), shapes: []graph.Shape{m, m}, dom: c.dom,
+				build: func(in []*graph.Node) *graph.Node { return f(in[0], in[1]) }})
+		}
+		// A cost times a parameter w: the cost's adjoint then depends on w,
+		// so the second order also checks the derivative of the fused
+		// softmax cross-entropy gradient with respect to that adjoint.
+		cs = append(cs, vjpCase{name: "SoftmaxCrossEntropy/scaled/" + m.String(), shapes: []graph.Shape{m, m, {}},
+			dom:   []domain{anyReal, prob, anyReal},
+			build: func(in []*graph.Node) *graph.Node { return ops.Mul(in[2], ops.SoftmaxCrossEntropy(in[0], in[1])) }})
+		return cs
+	})
+	addAlloc(func(g *graph.Graph, dt graph.DType) []*graph.Node {
+		a := param(g, "cost_a", dt, prob, 3, 5)
+		y := param(g, "cost_y", dt, prob, 3, 5)
+		return []*graph.Node{ops.QuadraticCost(a, y), ops.BinaryCrossEntropy(a, y), ops.CrossEntropy(a, y), ops.SoftmaxCrossEntropy(a, y)}
+	})
 }

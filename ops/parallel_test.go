@@ -11,6 +11,7 @@ import (
 
 	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/internal/par"
+	"github.com/gradgraph/gradgraph/internal/vec"
 )
 
 // napper's chunks sleep, long enough for a parked worker to wake and
@@ -19,19 +20,15 @@ type napper struct{}
 
 func (napper) Chunk(int, int) { time.Sleep(100 * time.Microsecond) }
 
-// splitRows runs kernel kind through parallelRows with the pool's workers
+// split runs a kernel through its parallel form with the pool's workers
 // awake, retrying if they parked in between, and fails the test if it
 // never ran split.
-func splitRows[T Float](t *testing.T, kind ewKind, code binCode, o, a, b []T, os, as, bs graph.Shape) {
+func split(t *testing.T, try func() bool) {
 	t.Helper()
-	rows, cols := os.Matrix()
-	if kind == ewSumTo {
-		rows, cols = as.Matrix()
-	}
 	var warm par.Job
-	for try := 0; try < 100; try++ {
+	for i := 0; i < 100; i++ {
 		warm.Run(napper{}, 8, par.Acquire(2, false)) // wakes the worker
-		if parallelRows(kind, code, o, a, b, os, as, bs, rows, cols) {
+		if try() {
 			return
 		}
 	}
@@ -40,12 +37,13 @@ func splitRows[T Float](t *testing.T, kind ewKind, code binCode, o, a, b []T, os
 
 // TestParallelRowsEqualsOneGoroutine: each element-wise kernel split over
 // the pool gives the same bits as on one goroutine, for shapes whose rows
-// do not divide evenly into the chunks, in both element types.
+// do not divide evenly into the chunks, in both element types, at ranks 2
+// to 4.
 func TestParallelRowsEqualsOneGoroutine(t *testing.T) {
 	if par.Threads() < 2 {
 		t.Skip("one CPU: nothing to split")
 	}
-	for _, sh := range []graph.Shape{{256, 128}, {257, 67}, {2, 8192}, {129, 131}} {
+	for _, sh := range []graph.Shape{{256, 128}, {257, 67}, {2, 8192}, {129, 131}, {7, 33, 97}, {3, 5, 31, 41}} {
 		t.Run(fmt.Sprint(sh), func(t *testing.T) {
 			testParallelRows[float32](t, sh)
 			testParallelRows[float64](t, sh)
@@ -53,9 +51,10 @@ func TestParallelRowsEqualsOneGoroutine(t *testing.T) {
 	}
 }
 
-func testParallelRows[T Float](t *testing.T, sh graph.Shape) {
+func testParallelRows[T graph.Float](t *testing.T, sh graph.Shape) {
 	r := rand.New(rand.NewPCG(uint64(sh[0]), uint64(sh[1])))
 	rows, cols := sh.Matrix()
+	n := sh.Size()
 	rnd := func(n int) []T {
 		v := make([]T, n)
 		for i := range v {
@@ -63,30 +62,46 @@ func testParallelRows[T Float](t *testing.T, sh graph.Shape) {
 		}
 		return v
 	}
-	a, b, col, row := rnd(rows*cols), rnd(rows*cols), rnd(rows), rnd(cols)
-	colSh, rowSh := graph.Shape{rows, 1}, graph.Shape{1, cols}
-	for _, bc := range []struct {
-		b  []T
-		bs graph.Shape
-	}{{b, sh}, {col, colSh}, {row, rowSh}} {
+	// Broadcast partners: the same shape, a column, a row, and (rank ≥ 3)
+	// one varying along the first axis only.
+	partners := []graph.Shape{sh, append(sh[:len(sh)-1:len(sh)-1].Clone(), 1), {cols}}
+	if len(sh) >= 3 {
+		first := make(graph.Shape, len(sh))
+		for i := range first {
+			first[i] = 1
+		}
+		first[0] = sh[0]
+		partners = append(partners, first)
+	}
+	a := rnd(n)
+	for _, bs := range partners {
+		b := rnd(bs.Size())
 		for _, code := range []binCode{opAdd, opSub, opMul, opDiv} {
-			want, got := make([]T, rows*cols), make([]T, rows*cols)
-			binaryRows(code, want, a, bc.b, sh, sh, bc.bs, 0, rows)
-			splitRows(t, ewBinary, code, got, a, bc.b, sh, sh, bc.bs)
-			assert.Equal(t, want, got, "%s by %v", binNames[code], bc.bs)
+			want, got := make([]T, n), make([]T, n)
+			l := newLoop(sh, sh, bs)
+			arithRows(code, want, a, b, &l, 0, l.rows())
+			split(t, func() bool { return parallelBinary(code, got, a, b, &l) })
+			assert.Equal(t, want, got, "%s by %v", binNames[code], bs)
+		}
+		if bs.Equal(sh) {
+			continue // SumTo its own shape is a copy, one row
+		}
+		want, got := make([]T, bs.Size()), rnd(bs.Size()) // got starts dirty: the kernel clears it
+		l := newLoop(sh, bs)
+		sumRows(want, a, &l, 0, l.rows(), true)
+		if bs[len(bs)-1] == 1 && len(bs) == len(sh) { // a column: rows are not summed, so split
+			split(t, func() bool { return parallelSum(got, a, &l) })
+			assert.Equal(t, want, got, "SumTo %v", bs)
+		} else {
+			assert.False(t, parallelSum(got, a, &l), "SumTo %v sums rows: not split", bs)
 		}
 	}
-	want, got := make([]T, rows*cols), make([]T, rows*cols)
-	reluK(want, a)
-	splitRows(t, ewRelu, 0, got, a, nil, sh, nil, nil)
+	b := rnd(n)
+	want, got := make([]T, n), make([]T, n)
+	vec.Relu(want, a)
+	split(t, func() bool { return parallelRows(ewRelu, got, a, nil, rows, cols) })
 	assert.Equal(t, want, got, "ReLU")
-	passWhereK(want, a, b)
-	splitRows(t, ewPassWhere, 0, got, a, b, sh, nil, nil)
+	vec.PassWhere(want, a, b)
+	split(t, func() bool { return parallelRows(ewPassWhere, got, a, b, rows, cols) })
 	assert.Equal(t, want, got, "PassWhere")
-	for _, to := range []graph.Shape{colSh, sh} {
-		want, got := make([]T, to.Size()), rnd(to.Size()) // got starts dirty: the kernel clears it
-		sumToRows(want, a, to, sh, 0, rows)
-		splitRows(t, ewSumTo, 0, got, a, nil, to, sh, nil)
-		assert.Equal(t, want, got, "SumTo %v", to)
-	}
 }

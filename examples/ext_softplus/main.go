@@ -25,11 +25,17 @@ type softplusOp struct{}
 // Type names the op in errors and pictures.
 func (softplusOp) Type() string { return "Softplus" }
 
-// Shape: element-wise, so the result has the input's shape.
-func (softplusOp) Shape(in []*graph.Node) (graph.Shape, error) { return in[0].Shape(), nil }
+// Infer: element-wise, so the result has the input's dtype and shape; the
+// kernel is written for floats only, so other dtypes are refused.
+func (softplusOp) Infer(in []graph.Meta) (graph.Meta, error) {
+	if !in[0].DType.IsFloat() {
+		return graph.Meta{}, graph.DTypesError(in, "is not float32 or float64")
+	}
+	return in[0], nil
+}
 
-// Forward runs the kernel for the graph's dtype; exactly one of F64 and F32
-// is set. It must not allocate: it runs on every Program.Run.
+// Forward runs the kernel for the graph's dtype; of the value's slices only
+// F64 or F32 is set. It must not allocate: it runs on every Program.Run.
 func (softplusOp) Forward(out *graph.Value, in []*graph.Value) {
 	if out.F64 != nil {
 		softplusK(out.F64, in[0].F64)
