@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"testing"
 
@@ -357,4 +358,41 @@ func TestDTypeNames(t *testing.T) {
 	}
 	_, err := graph.ParseDType("float16")
 	assert.EqualError(t, err, `unknown dtype "float16" (want float32, float64, int32, int64 or bool)`)
+}
+
+// failing is an op whose kernel fails when its input holds a negative
+// value, as a Gather fails on an index out of range.
+type failing struct{}
+
+func (failing) Type() string                                    { return "Failing" }
+func (failing) Infer(in []graph.Meta) (graph.Meta, error)       { return in[0], nil }
+func (failing) VJP(n, g *graph.Node, need []bool) []*graph.Node { return []*graph.Node{nil} }
+func (failing) Forward(out *graph.Value, in []*graph.Value) {
+	for i, v := range in[0].F64 {
+		if v < 0 {
+			out.Fail(fmt.Errorf("element %d is negative", i))
+			return
+		}
+		out.F64[i] = v
+	}
+}
+
+func TestRunStopsAtAKernelFailure(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", graph.Float64, 2)
+	y := g.Apply(failing{}, x).Named("y")
+	z := ops.Exp(y).Named("z")
+	p, err := g.Compile(z)
+	require.NoError(t, err)
+	require.NoError(t, x.SetFloat64s([]float64{1, -2}))
+	p.Run()
+	require.EqualError(t, p.Err(), "y (Failing): element 1 is negative")
+	var re *graph.RunError
+	require.ErrorAs(t, p.Err(), &re)
+	assert.Equal(t, y, re.Node)
+	assert.Equal(t, []float64{0, 0}, z.Float64s(), "z was not computed")
+	require.NoError(t, x.SetFloat64s([]float64{1, 2}))
+	p.Run()
+	assert.NoError(t, p.Err(), "the next good run clears the error")
+	assert.InDelta(t, math.Exp(2), z.Float64s()[1], 1e-12)
 }

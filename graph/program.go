@@ -12,12 +12,14 @@ type Program struct {
 	outputs []*Node
 	order   []*Node
 	steps   []step
+	err     error
 }
 
 type step struct {
-	op  Op
-	out *Value
-	in  []*Value
+	op   Op
+	node *Node
+	out  *Value
+	in   []*Value
 }
 
 // Compile returns a Program that computes outputs. It runs only the op nodes
@@ -47,7 +49,7 @@ func (g *Graph) Compile(outputs ...*Node) (*Program, error) {
 		if n.kind != KindOp {
 			continue
 		}
-		s := step{op: n.op, out: n.Storage(), in: make([]*Value, len(n.inputs))}
+		s := step{op: n.op, node: n, out: n.Storage(), in: make([]*Value, len(n.inputs))}
 		for i, in := range n.inputs {
 			s.in[i] = in.Storage()
 		}
@@ -87,13 +89,43 @@ func (g *Graph) Ancestors(nodes ...*Node) []bool {
 }
 
 // Run computes every op node of the program from the current values of its
-// inputs, params and consts.
+// inputs, params and consts. If a kernel meets values it cannot compute
+// (an index out of range), Run stops there and Err says why.
 func (p *Program) Run() {
+	p.err = nil
 	for i := range p.steps {
 		s := &p.steps[i]
 		s.op.Forward(s.out, s.in)
+		if s.out.err != nil {
+			p.err = &RunError{Node: s.node, Err: s.out.err}
+			s.out.err = nil
+			return
+		}
 	}
 }
+
+// Err returns the error that stopped the last Run, or nil: a *RunError
+// naming the node whose kernel failed.
+func (p *Program) Err() error { return p.err }
+
+// RunError is a kernel's failure during Program.Run.
+type RunError struct {
+	Node *Node
+	Err  error
+}
+
+// Error returns "Gather#7 (Gather): index 5 is out of range for axis 0 of
+// length 4".
+func (e *RunError) Error() string {
+	kind := e.Node.kind.String()
+	if e.Node.op != nil {
+		kind = e.Node.op.Type()
+	}
+	return fmt.Sprintf("%s (%s): %v", e.Node.Name(), kind, e.Err)
+}
+
+// Unwrap returns the kernel's error.
+func (e *RunError) Unwrap() error { return e.Err }
 
 // Outputs returns the nodes the program was compiled for.
 func (p *Program) Outputs() []*Node { return p.outputs }

@@ -21,6 +21,18 @@ type Value struct {
 	Work *Value
 
 	dtype DType
+	err   error // set by Fail during a run
+}
+
+// Fail records that the kernel computing v met input it cannot compute
+// (an index out of range, say): Program.Run stops after this step and
+// Program.Err reports err with the node's name. The first failure of a
+// step wins. Kernels call it only on the bad path, where allocating the
+// error is fine.
+func (v *Value) Fail(err error) {
+	if v.err == nil {
+		v.err = err
+	}
 }
 
 // NewValue returns a zeroed value of dtype dt and shape s.
