@@ -86,8 +86,9 @@ func Grad(cost *graph.Node, wrt ...*graph.Node) ([]*graph.Node, error) {
 		in := n.Inputs()
 		need := make([]bool, len(in))
 		any := false
+		so, _ := n.Op().(graph.ShapeOnly)
 		for k, x := range in {
-			need[k] = x.DType().IsFloat() && fromWrt[x.ID()] && toCost[x.ID()]
+			need[k] = x.DType().IsFloat() && fromWrt[x.ID()] && toCost[x.ID()] && (so == nil || !so.ShapeOnly(k))
 			any = any || need[k]
 		}
 		if !any {

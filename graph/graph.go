@@ -49,6 +49,15 @@ type Op interface {
 	VJP(n, adjoint *Node, need []bool) []*Node
 }
 
+// ShapeOnly is implemented by an op that reads only the shape of some of
+// its inputs, not their values: ops.SumLike sums to the shape of its
+// second input, read at run time, so one compiled program serves any
+// batch size. Such an input is not differentiated, and its value need not
+// be kept for the op.
+type ShapeOnly interface {
+	ShapeOnly(i int) bool
+}
+
 // Workspacer is implemented by an op whose kernel needs temporary storage
 // (the unfolded patches of a convolution, say). Compile allocates a Value
 // of the returned dtype and shape for the op's node and hands it to

@@ -297,7 +297,7 @@ func (o binaryOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	default:
 		return []*graph.Node{nil, nil} // comparisons, logic, integer Mod
 	}
-	return []*graph.Node{reduceTo(da, a.Shape()), reduceTo(db, b.Shape())}
+	return []*graph.Node{reduceLike(da, a), reduceLike(db, b)}
 }
 
 func pick(ok bool, g *graph.Node) *graph.Node {
@@ -597,10 +597,10 @@ func (whereOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	zero := scalarLike(g, 0)
 	var dx, dy *graph.Node
 	if need[1] {
-		dx = reduceTo(Where(c, g, zero), x.Shape())
+		dx = reduceLike(Where(c, g, zero), x)
 	}
 	if need[2] {
-		dy = reduceTo(Where(c, zero, g), y.Shape())
+		dy = reduceLike(Where(c, zero, g), y)
 	}
 	return []*graph.Node{nil, dx, dy}
 }

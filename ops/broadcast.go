@@ -208,7 +208,7 @@ func (o expandOp) Infer(in []graph.Meta) (graph.Meta, error) {
 func (expandOp) Forward(out *graph.Value, in []*graph.Value) { broadcastValue(out, in[0]) }
 
 func (expandOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
-	return []*graph.Node{reduceTo(g, n.Inputs()[0].Shape())}
+	return []*graph.Node{reduceLike(g, n.Inputs()[0])}
 }
 
 // broadcastValue copies x into out, stretched to out's shape.
@@ -245,15 +245,6 @@ func broadcastK[T any](o, x []T, os, xs graph.Shape) {
 	}
 }
 
-// reduceTo sums x over the axes along which a value of shape s was
-// broadcast to x's shape; nil stays nil.
-func reduceTo(x *graph.Node, s graph.Shape) *graph.Node {
-	if x == nil || x.Shape().Equal(s) {
-		return x
-	}
-	return SumTo(x, s)
-}
-
 // SumTo sums x down to shape s, which must broadcast to x's shape: the
 // adjoint of a broadcast.
 func SumTo(x *graph.Node, s graph.Shape) *graph.Node {
@@ -283,7 +274,7 @@ func (o sumToOp) Forward(out *graph.Value, in []*graph.Value) {
 }
 
 func (o sumToOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
-	return []*graph.Node{BroadcastTo(g, n.Inputs()[0].Shape())}
+	return []*graph.Node{BroadcastLike(g, n.Inputs()[0])}
 }
 
 // sumToK sums x into o, whose shape os broadcasts to x's: a walk over x

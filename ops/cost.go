@@ -108,16 +108,17 @@ func costK[T graph.Float](code costCode, a, y []T, rows, cols int) T {
 	return T(s / float64(cols))
 }
 
-// VJP: g is the scalar adjoint of the cost; every term carries g/M.
+// VJP: g is the scalar adjoint of the cost; every term carries g/M, with
+// M (the columns) counted at run time.
 func (o costOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	a, y := n.Inputs()[0], n.Inputs()[1]
-	invM := 1 / float64(a.Shape()[1])
+	perM := func(x *graph.Node) *graph.Node { return DivByCount(x, a, 1) }
 	one := func() *graph.Node { return scalarLike(a, 1) }
 	var da, dy *graph.Node
 	switch o.code {
 	case costQuadratic: // ∂/∂a ½(a−y)² = a − y
 		if need[0] || need[1] {
-			d := Mul(g, Scale(Sub(a, y), invM))
+			d := Mul(g, perM(Sub(a, y)))
 			da = pick(need[0], d)
 			if need[1] {
 				dy = Neg(d)
@@ -125,24 +126,24 @@ func (o costOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 		}
 	case costBCE: // ∂/∂a = (a − y)/(a(1 − a)); ∂/∂y = ln(1 − a) − ln a
 		if need[0] {
-			da = Mul(g, Scale(Div(Sub(a, y), Mul(a, Sub(one(), a))), invM))
+			da = Mul(g, perM(Div(Sub(a, y), Mul(a, Sub(one(), a)))))
 		}
 		if need[1] {
-			dy = Mul(g, Scale(Sub(Log(Sub(one(), a)), Log(a)), invM))
+			dy = Mul(g, perM(Sub(Log(Sub(one(), a)), Log(a))))
 		}
 	case costCE: // ∂/∂a = −y/a; ∂/∂y = −ln a
 		if need[0] {
-			da = Mul(g, Scale(Div(y, a), -invM))
+			da = Mul(g, perM(Neg(Div(y, a))))
 		}
 		if need[1] {
-			dy = Mul(g, Scale(Log(a), -invM))
+			dy = Mul(g, perM(Neg(Log(a))))
 		}
 	case costSoftmaxCE: // ∂/∂z = softmax(z)·Σy − y; ∂/∂y = −log softmax(z)
 		if need[0] {
 			da = graph.ApplyOn(softmaxCEGradOp{}, a, y, g)
 		}
 		if need[1] {
-			dy = Mul(g, Scale(LogSoftmax(a, 0), -invM))
+			dy = Mul(g, perM(Neg(LogSoftmax(a, 0))))
 		}
 	}
 	return []*graph.Node{da, dy}
@@ -242,8 +243,7 @@ func softmaxCEGradK[T graph.Float](o, z, y []T, g T, zs graph.Shape) {
 // c; ∂g = Σ G⊙(s·c − y)/M.
 func (softmaxCEGradOp) VJP(n, G *graph.Node, need []bool) []*graph.Node {
 	z, y, g := n.Inputs()[0], n.Inputs()[1], n.Inputs()[2]
-	invM := 1 / float64(z.Shape()[1])
-	s, c, u := Softmax(z, 0), SumAxis(y, 0), Scale(g, invM)
+	s, c, u := Softmax(z, 0), SumAxis(y, 0), DivByCount(g, z, 1)
 	var dz, dy, dg *graph.Node
 	if need[0] {
 		h := Mul(Mul(u, c), G)
@@ -253,7 +253,7 @@ func (softmaxCEGradOp) VJP(n, G *graph.Node, need []bool) []*graph.Node {
 		dy = Mul(u, Sub(SumAxis(Mul(G, s), 0), G))
 	}
 	if need[2] {
-		dg = Scale(Sum(Mul(G, Sub(Mul(s, c), y))), invM)
+		dg = DivByCount(Sum(Mul(G, Sub(Mul(s, c), y))), z, 1)
 	}
 	return []*graph.Node{dz, dy, dg}
 }

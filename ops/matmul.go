@@ -229,9 +229,9 @@ func (o matMulOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 		} else {
 			da = MatMul(gp, bp, flag(!o.tb, TransB)) // G op(B)ᵀ
 		}
-		da = reduceTo(da, ap.Shape())
+		da = reduceLike(da, ap)
 		if d.a1 {
-			da = reshapeExact(da, a.Shape())
+			da = ReshapeLike(da, a)
 		}
 	}
 	if need[1] {
@@ -240,9 +240,9 @@ func (o matMulOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 		} else {
 			db = MatMul(ap, gp, flag(!o.ta, TransA)) // op(A)ᵀ G
 		}
-		db = reduceTo(db, bp.Shape())
+		db = reduceLike(db, bp)
 		if d.b1 {
-			db = reshapeExact(db, b.Shape())
+			db = ReshapeLike(db, b)
 		}
 	}
 	return []*graph.Node{da, db}

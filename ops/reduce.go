@@ -346,35 +346,41 @@ func lowest[T graph.Number]() T {
 }
 
 // VJP: g (of the output's shape) is first given back the reduced axes
-// with length 1, so it broadcasts against x.
+// with length 1, so it broadcasts against x. Every length is read at run
+// time (BroadcastLike, DivByCount), so the gradient is right for any batch
+// size.
 func (o reduceOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	x := n.Inputs()[0]
-	mask, _ := o.reduced(x.Shape().Rank())
-	ks := keptShape(x.Shape(), &mask)
+	r := x.Shape().Rank()
+	mask, _ := o.reduced(r)
 	// Without keepdims, g and y need their reduced axes back only when a
 	// kept axis follows a reduced one; otherwise they already broadcast
 	// against x, aligned from the right.
+	var back []int
+	if !o.keep && !leadingReduced(r, &mask) {
+		for i := 0; i < r; i++ {
+			if mask[i] {
+				back = append(back, i)
+			}
+		}
+	}
 	gk, yk := g, n
-	if !o.keep && !leadingReduced(x.Shape().Rank(), &mask) {
-		gk = reshapeExact(g, ks)
+	if back != nil {
+		gk = Unsqueeze(g, back...)
 		yk = nil // made when needed, below
 	}
 	y := func() *graph.Node {
 		if yk == nil {
-			yk = reshapeExact(n, ks)
+			yk = Unsqueeze(n, back...)
 		}
 		return yk
-	}
-	count := 1
-	if s := ks.Size(); s > 0 {
-		count = x.Shape().Size() / s
 	}
 	var d *graph.Node
 	switch o.kind {
 	case rSum:
-		d = BroadcastTo(gk, x.Shape())
+		d = BroadcastLike(gk, x)
 	case rMean:
-		d = BroadcastTo(Scale(gk, 1/float64(count)), x.Shape())
+		d = DivByCount(BroadcastLike(gk, x), x, o.axes...)
 	case rMax, rMin:
 		hit := Where(Equal(x, y()), scalarLike(x, 1), scalarLike(x, 0))
 		ties := ReduceSum(hit, true, o.axes...)
@@ -386,7 +392,7 @@ func (o reduceOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	case rL2:
 		d = Mul(gk, Div(x, y()))
 	case rLogSum:
-		d = Div(BroadcastTo(gk, x.Shape()), Exp(y()))
+		d = Div(BroadcastLike(gk, x), Exp(y()))
 	case rLogSumExp:
 		d = Mul(gk, Exp(Sub(x, y())))
 	case rSumSquare:

@@ -12,7 +12,6 @@ import (
 
 const (
 	rsReshape   = iota // ONNX Reshape: 0 copies x's axis, −1 is inferred
-	rsExact            // the shape as given
 	rsFlatten          // ONNX Flatten at an axis
 	rsSqueeze          // ONNX Squeeze of axes (all of length 1 when none)
 	rsUnsqueeze        // ONNX Unsqueeze: new axes of length 1
@@ -46,12 +45,6 @@ func Reshape(x *graph.Node, shape ...int) *graph.Node {
 	return graph.ApplyOn(reshapeOp{kind: rsReshape, shape: append([]int(nil), shape...)}, x)
 }
 
-// reshapeExact is Reshape to exactly s (no 0 or −1 rules): the VJP of the
-// whole family.
-func reshapeExact(x *graph.Node, s graph.Shape) *graph.Node {
-	return graph.ApplyOn(reshapeOp{kind: rsExact, shape: s.Clone()}, x)
-}
-
 // Flatten reshapes x to a matrix: the axes before axis become the rows and
 // the rest the columns (ONNX Flatten; axis may be negative or equal to the
 // rank, and ONNX's default is 1).
@@ -73,15 +66,13 @@ func Unsqueeze(x *graph.Node, axes ...int) *graph.Node {
 }
 
 func (o reshapeOp) Type() string {
-	return [...]string{"Reshape", "Reshape", "Flatten", "Squeeze", "Unsqueeze"}[o.kind]
+	return [...]string{"Reshape", "Flatten", "Squeeze", "Unsqueeze"}[o.kind]
 }
 
 // target returns the shape the op gives a value of shape xs.
 func (o reshapeOp) target(xs graph.Shape) (graph.Shape, error) {
 	r := len(xs)
 	switch o.kind {
-	case rsExact:
-		return graph.Shape(o.shape).Clone(), nil
 	case rsReshape:
 		out := make(graph.Shape, len(o.shape))
 		infer, known := -1, 1
@@ -186,7 +177,7 @@ func (o reshapeOp) Infer(in []graph.Meta) (graph.Meta, error) {
 func (reshapeOp) Forward(out *graph.Value, in []*graph.Value) { copyValue(out, in[0]) }
 
 func (reshapeOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
-	return []*graph.Node{reshapeExact(g, n.Inputs()[0].Shape())}
+	return []*graph.Node{ReshapeLike(g, n.Inputs()[0])}
 }
 
 // copyValue copies x's elements into out, whatever the dtype.

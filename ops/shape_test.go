@@ -35,6 +35,12 @@ func init() {
 		add("BroadcastTo", graph.Shape{s[2], 1}, func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, s) })
 		add("SumTo", s, func(x *graph.Node) *graph.Node { return ops.SumTo(x, graph.Shape{s[1], 1, s[3]}) })
 		add("SumTo", s, func(x *graph.Node) *graph.Node { return ops.SumTo(x, graph.Shape{}) })
+		// The like ops, with a reference whose values do not matter.
+		ref := func(x *graph.Node, sh graph.Shape) *graph.Node { return x.Graph().Zeros(x.DType(), sh) }
+		add("SumLike", s, func(x *graph.Node) *graph.Node { return ops.SumLike(x, ref(x, graph.Shape{s[1], 1, s[3]})) })
+		add("BroadcastLike", graph.Shape{s[2], 1}, func(x *graph.Node) *graph.Node { return ops.BroadcastLike(x, ref(x, s)) })
+		add("ReshapeLike", s, func(x *graph.Node) *graph.Node { return ops.ReshapeLike(x, ref(x, graph.Shape{n})) })
+		add("DivByCount", s, func(x *graph.Node) *graph.Node { return ops.DivByCount(x, ref(x, graph.Shape{3, 5, 7}), 0, -1) })
 		return cs
 	})
 
@@ -65,6 +71,15 @@ func init() {
 			want: f64(S(2, 3, 2), 1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3)},
 		forwardCase{name: "BroadcastTo/column", in: []val{f64(S(2, 1), 6, 15)}, build: func(in []*graph.Node) *graph.Node { return ops.BroadcastTo(in[0], S(2, 2)) },
 			want: f64(S(2, 2), 6, 6, 15, 15)},
+		forwardCase{name: "SumLike/column", in: []val{x, f64(S(3, 1), 0, 0, 0)}, build: two(ops.SumLike), want: f64(S(3, 1), 18, 26, 34)},
+		forwardCase{name: "BroadcastLike/column", in: []val{f64(S(2, 1), 6, 15), f64(S(2, 2), 0, 0, 0, 0)}, build: two(ops.BroadcastLike),
+			want: f64(S(2, 2), 6, 6, 15, 15)},
+		forwardCase{name: "ReshapeLike/matrix", in: []val{f64(S(2, 2), 1, 2, 3, 4), f64(S(4, 1), 0, 0, 0, 0)}, build: two(ops.ReshapeLike),
+			want: f64(S(4, 1), 1, 2, 3, 4)},
+		forwardCase{name: "DivByCount/axes", in: []val{f64(S(2), 12, 6), f64(S(3, 2, 4), make([]float64, 24)...)},
+			build: func(in []*graph.Node) *graph.Node { return ops.DivByCount(in[0], in[1], 0, -1) }, want: f64(S(2), 1, 0.5)},
+		forwardCase{name: "DivByCount/all", in: []val{f64(S(), 12), f64(S(3, 2), make([]float64, 6)...)},
+			build: func(in []*graph.Node) *graph.Node { return ops.DivByCount(in[0], in[1]) }, want: f64(S(), 2)},
 		forwardCase{name: "SumTo/column", in: []val{x}, build: func(in []*graph.Node) *graph.Node { return ops.SumTo(in[0], S(3, 1)) },
 			want: f64(S(3, 1), 18, 26, 34)},
 	)
@@ -74,7 +89,8 @@ func init() {
 		c := param(g, "shape_c", dt, anyReal, 3, 1)
 		return []*graph.Node{ops.Reshape(x, 0, -1), ops.Flatten(x, 1), ops.Squeeze(ops.Unsqueeze(x, 1), 1),
 			ops.Transpose(x, 2, 0, 1), ops.Transpose(x), ops.Expand(c, 2, 3, 4), ops.BroadcastTo(c, graph.Shape{3, 5}),
-			ops.SumTo(x, graph.Shape{3, 1}), ops.Transpose(g.Const("shape_i", intTensor([]int64{1, 2, 3, 4, 5, 6}, 2, 3)))}
+			ops.SumTo(x, graph.Shape{3, 1}), ops.SumLike(x, c), ops.BroadcastLike(c, x), ops.ReshapeLike(x, ops.Flatten(x, 0)),
+			ops.DivByCount(x, c), ops.Transpose(g.Const("shape_i", intTensor([]int64{1, 2, 3, 4, 5, 6}, 2, 3)))}
 	})
 }
 
