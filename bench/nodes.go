@@ -49,7 +49,9 @@ func NodeTimes(dt tensor.Dtype, batch int, s *solvers.Solver, steps int) ([]Node
 	if err := mg.Target.Set(y); err != nil {
 		return nil, 0, err
 	}
-	p, err := mg.TrainProgram()
+	// Every value kept: the kernels are called one by one below, each on
+	// its node's own storage.
+	p, err := mg.G.CompileWith(graph.CompileOptions{KeepAll: true}, append([]*graph.Node{mg.Cost}, mg.Grads()...)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -132,7 +132,9 @@ type Node struct {
 	adjointOf *Node
 	backward  bool
 	failed    bool
-	compiled  bool
+	kept      bool // a compiled program keeps its value readable
+	planned   bool // a compiled program reuses its storage
+	batchAxis int  // of a batched input: the axis whose length varies; else -1
 }
 
 // Graph returns the graph that n belongs to.
@@ -194,11 +196,57 @@ func (n *Node) Failed() bool { return n.failed }
 // AdjointOf returns the node whose adjoint n is, or nil.
 func (n *Node) AdjointOf() *Node { return n.adjointOf }
 
-// Compiled reports whether some Program computes n: true for an op node
-// that Compile included, and for inputs, params and consts, whose values
-// are there to be read. An op node that no program computes holds zeros,
-// which a solver must not mistake for a gradient.
-func (n *Node) Compiled() bool { return n.kind != KindOp || n.compiled }
+// Compiled reports whether n's value is computed by a program and kept
+// readable: true for an op node that some program has as an output, and
+// for inputs, params and consts, whose values are there to be read. An op
+// node that no program keeps holds zeros or another node's data, which a
+// solver must not mistake for a gradient.
+func (n *Node) Compiled() bool { return n.kind != KindOp || n.kept }
+
+// Batched marks axis of an input (negative counts from the end) as its
+// batch axis: its length in the graph, N, is the largest batch, and Set,
+// SetFloat64s or SetBatch may feed any batch of 1 to N along it. Every
+// program compiled from the graph then runs at the batch of its inputs,
+// with no allocation and no recompilation (see Compile). A graph may have
+// several batched inputs; their batches must agree at each run.
+func (n *Node) Batched(axis int) *Node {
+	if n.failed {
+		return n
+	}
+	a, ok := Axis(axis, len(n.shape))
+	switch {
+	case n.kind != KindInput:
+		n.g.fail(fmt.Errorf("graph: batched %s: only an input has a batch axis, not a %s", n.Name(), n.kind))
+	case !ok:
+		n.g.fail(fmt.Errorf("graph: batched %s: shape %s has no axis %d", n.Name(), n.shape, axis))
+	case n.shape[a] < 1:
+		n.g.fail(fmt.Errorf("graph: batched %s: axis %d of shape %s is empty", n.Name(), axis, n.shape))
+	default:
+		n.batchAxis = a
+		return n
+	}
+	n.failed = true
+	return n
+}
+
+// BatchAxis returns the batch axis of a batched input, or -1.
+func (n *Node) BatchAxis() int { return n.batchAxis }
+
+// SetBatch sets the batch of a batched input to b (1 ≤ b ≤ N), keeping
+// the first values of its storage: write the batch into Float64s or
+// Float32s after it.
+func (n *Node) SetBatch(b int) error {
+	if n.batchAxis < 0 {
+		return fmt.Errorf("graph: set batch of %s: it has no batch axis", n.Name())
+	}
+	if max := n.shape[n.batchAxis]; b < 1 || b > max {
+		return fmt.Errorf("graph: set batch of %s: %d is outside 1 … %d", n.Name(), b, max)
+	}
+	s := n.Storage().Shape
+	s[n.batchAxis] = b
+	n.val.resize(s)
+	return nil
+}
 
 // IsBackward reports whether n was added by differentiation.
 func (n *Node) IsBackward() bool { return n.backward }
@@ -213,8 +261,18 @@ func (n *Node) MarkAdjoint(x *Node) { n.adjointOf = x }
 func (n *Node) MarkBackward() { n.backward = true }
 
 // Storage returns the raw storage of n's value, allocating it on first use.
+// For a batched input (and every value computed from one) it holds the
+// current batch: Value.Shape and the slice's length follow it.
+//
+// Storage panics for an op node whose storage a compiled program reuses
+// for other values (an intermediate that is not one of its outputs):
+// reading it would give another node's data. Compile the node as an
+// output to read it.
 func (n *Node) Storage() *Value {
 	if n.val == nil {
+		if n.planned {
+			panic(fmt.Sprintf("graph: the value of %s is not kept: its program reuses the storage; compile %s as an output to read it", n.Name(), n.Name()))
+		}
 		n.val = NewValue(n.dtype, n.shape)
 	}
 	return n.val
@@ -223,6 +281,9 @@ func (n *Node) Storage() *Value {
 // Value returns n's current value as a tensor that shares n's storage: it
 // reflects every later run, and writing it changes the node.
 func (n *Node) Value() *tensor.Dense {
+	if n.dense != nil && !Shape(n.dense.Shape()).Equal(n.Storage().Shape) {
+		n.dense = nil // the batch changed
+	}
 	if n.dense == nil {
 		v := n.Storage()
 		var backing any
@@ -238,7 +299,7 @@ func (n *Node) Value() *tensor.Dense {
 		default:
 			backing = v.B
 		}
-		n.dense = tensor.New(tensor.WithShape([]int(n.shape)...), tensor.WithBacking(backing))
+		n.dense = tensor.New(tensor.WithShape([]int(v.Shape.Clone())...), tensor.WithBacking(backing))
 	}
 	return n.dense
 }
@@ -282,14 +343,22 @@ func sameLayout(s, t Shape) bool {
 
 // Set copies t into n's storage: the way to feed a new batch into an input
 // without rebuilding. t must have n's shape (or the same shape but for
-// axes of length 1, like a vector for a column) and n's dtype; a Go int
-// tensor is accepted for an int64 or int32 node. t may be a view (a
-// transpose or a slice): its elements are read in its own logical order.
-func (n *Node) Set(t *tensor.Dense) error {
+// axes of length 1, like a vector for a column; for a batched input, any
+// batch of 1 to N along its batch axis) and n's dtype; a Go int tensor is
+// accepted for an int64 or int32 node. t may be a view (a transpose or a
+// slice): its elements are read in its own logical order.
+func (n *Node) Set(t *tensor.Dense) error { return n.setInto(n.Storage(), t) }
+
+// setInto is Set into v, n's storage or a cloned program's copy of it.
+func (n *Node) setInto(v *Value, t *tensor.Dense) error {
 	if t == nil {
 		return fmt.Errorf("graph: set %s: nil tensor", n.Name())
 	}
-	if !sameLayout(n.shape, Shape(t.Shape())) {
+	if n.batchAxis >= 0 {
+		if err := n.batchOf(v, Shape(t.Shape())); err != nil {
+			return err
+		}
+	} else if !sameLayout(n.shape, Shape(t.Shape())) {
 		return fmt.Errorf("graph: set %s: got shape %s, want %s", n.Name(), Shape(t.Shape()), n.shape)
 	}
 	if t.IsMaterializable() {
@@ -299,7 +368,6 @@ func (n *Node) Set(t *tensor.Dense) error {
 		}
 		t = m
 	}
-	v := n.Storage()
 	bad := func() error {
 		return fmt.Errorf("graph: set %s: got %s, want %s", n.Name(), t.Dtype(), n.dtype)
 	}
@@ -352,12 +420,39 @@ func (n *Node) Set(t *tensor.Dense) error {
 	return nil
 }
 
+// batchOf sets the batch of v, the storage of a batched input, from the
+// shape of the tensor about to be copied in, which must be n's but for
+// the batch axis.
+func (n *Node) batchOf(v *Value, t Shape) error {
+	a := n.batchAxis
+	ok := len(t) == len(n.shape) && t[a] >= 1 && t[a] <= n.shape[a]
+	for i := range t {
+		ok = ok && (i == a || t[i] == n.shape[i])
+	}
+	if !ok {
+		want := n.shape.Clone()
+		return fmt.Errorf("graph: set %s: got shape %s, want %s with 1 … %d along axis %d", n.Name(), t, want, want[a], a)
+	}
+	v.Shape[a] = t[a]
+	v.resize(v.Shape)
+	return nil
+}
+
 // SetFloat64s copies xs into n's storage, converting to n's dtype
 // (integers must be whole numbers; bools are x ≠ 0). It is meant for tests
-// and small inputs; len(xs) must be n's size.
+// and small inputs; len(xs) must be n's size (for a batched input, the
+// size of a batch of 1 to N, which sets the batch).
 func (n *Node) SetFloat64s(xs []float64) error {
-	if len(xs) != n.shape.Size() {
-		return fmt.Errorf("graph: set %s: got %d values, want %d (shape %s)", n.Name(), len(xs), n.shape.Size(), n.shape)
+	if n.batchAxis >= 0 {
+		per := n.shape.Size() / max(1, n.shape[n.batchAxis])
+		if per > 0 && len(xs)%per == 0 {
+			if err := n.SetBatch(len(xs) / per); err != nil {
+				return err
+			}
+		}
+	}
+	if len(xs) != n.Storage().Len() {
+		return fmt.Errorf("graph: set %s: got %d values, want %d (shape %s)", n.Name(), len(xs), n.Storage().Len(), n.Storage().Shape)
 	}
 	v := n.Storage()
 	if v.F64 != nil {
@@ -450,7 +545,7 @@ func checkMeta(dt DType, s Shape) error {
 const maxElements = 1 << 40
 
 func (g *Graph) leaf(kind Kind, name string, dt DType, s Shape) *Node {
-	n := g.add(&Node{kind: kind, shape: s.Clone(), dtype: dt})
+	n := g.add(&Node{kind: kind, shape: s.Clone(), dtype: dt, batchAxis: -1})
 	if err := checkMeta(dt, s); err != nil {
 		n.failed = true
 		g.fail(fmt.Errorf("graph: %s %q: %w", kind, name, err))
@@ -529,13 +624,13 @@ func DTypeOf(t tensor.Dtype) (DType, bool) {
 
 func (g *Graph) fromTensor(kind Kind, name string, t *tensor.Dense) *Node {
 	if t == nil {
-		n := g.add(&Node{kind: kind, failed: true})
+		n := g.add(&Node{kind: kind, failed: true, batchAxis: -1})
 		g.fail(fmt.Errorf("graph: %s %q: nil tensor", kind, name))
 		return n
 	}
 	dt, ok := DTypeOf(t.Dtype())
 	if !ok {
-		n := g.add(&Node{kind: kind, failed: true})
+		n := g.add(&Node{kind: kind, failed: true, batchAxis: -1})
 		g.fail(fmt.Errorf("graph: %s %q: unsupported dtype %s", kind, name, t.Dtype()))
 		return n
 	}
@@ -555,7 +650,7 @@ func (g *Graph) fromTensor(kind Kind, name string, t *tensor.Dense) *Node {
 // check per line. A node built from a failed node fails too, silently: the
 // first error is the one worth reading.
 func (g *Graph) Apply(op Op, inputs ...*Node) *Node {
-	n := &Node{kind: KindOp, op: op, inputs: inputs}
+	n := &Node{kind: KindOp, op: op, inputs: inputs, batchAxis: -1}
 	for _, in := range inputs {
 		if in == nil {
 			n.failed = true

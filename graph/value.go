@@ -76,6 +76,27 @@ func (v *Value) DType() DType {
 	return 0
 }
 
+// resize gives v the shape s (whose size fits v's capacity), reslicing its
+// storage: the way a program follows the batch without allocating.
+func (v *Value) resize(s Shape) {
+	if len(s) > 0 && &v.Shape[0] != &s[0] {
+		copy(v.Shape, s)
+	}
+	n := v.Shape.Size()
+	switch v.DType() {
+	case Float32:
+		v.F32 = v.F32[:n]
+	case Float64:
+		v.F64 = v.F64[:n]
+	case Int32:
+		v.I32 = v.I32[:n]
+	case Int64:
+		v.I64 = v.I64[:n]
+	case Bool:
+		v.B = v.B[:n]
+	}
+}
+
 // Len returns the number of elements v holds.
 func (v *Value) Len() int {
 	switch v.DType() {

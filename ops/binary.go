@@ -202,6 +202,10 @@ func (o binaryOp) Infer(in []graph.Meta) (graph.Meta, error) {
 	return graph.Meta{DType: dt, Shape: s}, nil
 }
 
+// InPlace implements graph.InPlacer: each output element is computed
+// from the inputs' elements at its own position.
+func (binaryOp) InPlace(i int) bool { return true }
+
 func (o binaryOp) Forward(out *graph.Value, in []*graph.Value) {
 	a, b := in[0], in[1]
 	switch {
@@ -576,6 +580,7 @@ func (whereOp) Infer(in []graph.Meta) (graph.Meta, error) {
 	}
 	return graph.Meta{DType: in[1].DType, Shape: s}, nil
 }
+func (whereOp) InPlace(i int) bool { return i > 0 }
 func (whereOp) Forward(out *graph.Value, in []*graph.Value) {
 	l := newLoop(out.Shape, in[0].Shape, in[1].Shape, in[2].Shape)
 	c := in[0].B

@@ -459,6 +459,13 @@ func (o unaryOp) Infer(in []graph.Meta) (graph.Meta, error) {
 	return in[0], nil
 }
 
+// InPlace implements graph.InPlacer: every row reads x[i] before writing
+// out[i].
+func (unaryOp) InPlace(i int) bool { return true }
+
+// IsView implements graph.Viewer for Identity and StopGradient.
+func (o unaryOp) IsView() bool { return o.def == uIdentity || o.def == uStopGradient }
+
 func (o unaryOp) Forward(out *graph.Value, in []*graph.Value) {
 	d := &unaryDefs[o.def]
 	switch out.DType() {
@@ -708,6 +715,7 @@ func (reluOp) Type() string { return "Relu" }
 func (reluOp) Infer(in []graph.Meta) (graph.Meta, error) {
 	return unaryOp{def: uRelu}.Infer(in)
 }
+func (reluOp) InPlace(i int) bool { return true }
 func (reluOp) Forward(out *graph.Value, in []*graph.Value) {
 	rows, cols := out.Shape.Matrix()
 	switch out.DType() {
@@ -745,6 +753,7 @@ func (o passWhereOp) Infer(in []graph.Meta) (graph.Meta, error) {
 	}
 	return in[0], nil
 }
+func (passWhereOp) InPlace(i int) bool { return i == 0 }
 func (passWhereOp) Forward(out *graph.Value, in []*graph.Value) {
 	rows, cols := out.Shape.Matrix()
 	if out.F64 != nil {

@@ -56,6 +56,9 @@ func (o likeOp) Type() string {
 // ShapeOnly implements graph.ShapeOnly: ref gives its shape only.
 func (likeOp) ShapeOnly(i int) bool { return i == 1 }
 
+// IsView implements graph.Viewer: ReshapeLike's result is a view of x.
+func (o likeOp) IsView() bool { return o.kind == likeReshape }
+
 func (o likeOp) Infer(in []graph.Meta) (graph.Meta, error) {
 	x, ref := in[0].Shape, in[1].Shape
 	out := graph.Meta{DType: in[0].DType, Shape: ref}
@@ -125,6 +128,7 @@ func DivByCount(x, ref *graph.Node, axes ...int) *graph.Node {
 type divByCountOp struct{ axes []int }
 
 func (divByCountOp) Type() string         { return "DivByCount" }
+func (divByCountOp) InPlace(i int) bool   { return i == 0 }
 func (divByCountOp) ShapeOnly(i int) bool { return i == 1 }
 
 func (o divByCountOp) Infer(in []graph.Meta) (graph.Meta, error) {

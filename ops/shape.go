@@ -176,6 +176,9 @@ func (o reshapeOp) Infer(in []graph.Meta) (graph.Meta, error) {
 
 func (reshapeOp) Forward(out *graph.Value, in []*graph.Value) { copyValue(out, in[0]) }
 
+// IsView implements graph.Viewer: a program makes the result a view of x.
+func (reshapeOp) IsView() bool { return true }
+
 func (reshapeOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	return []*graph.Node{ReshapeLike(g, n.Inputs()[0])}
 }

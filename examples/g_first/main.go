@@ -33,10 +33,11 @@ func main() {
 	}
 	dw, db, dx := grads[0], grads[1], grads[2]
 
-	// 3. Compile once: the program computes a and its three gradients. A
-	// program runs only what its outputs need: compiled for a alone, it
-	// would skip the backward nodes.
-	prog, err := g.Compile(a, dw, db, dx)
+	// 3. Compile once: the program computes a and its three gradients, and
+	// z, to print it. A program runs only what its outputs need (compiled
+	// for a alone, it would skip the backward nodes) and keeps only its
+	// outputs readable: the storage of the other values is reused.
+	prog, err := g.Compile(a, dw, db, dx, z)
 	if err != nil {
 		panic(err)
 	}
