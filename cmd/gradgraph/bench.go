@@ -5,8 +5,8 @@ import (
 	"io"
 	"runtime"
 
-	"github.com/gradgraph/gradgraph/bench"
 	"github.com/gradgraph/gradgraph/blas"
+	"github.com/gradgraph/gradgraph/internal/benchstep"
 	"github.com/gradgraph/gradgraph/solvers"
 )
 
@@ -44,11 +44,11 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 		return flagErr(err)
 	}
 	warmup := max(5, *steps/10)
-	ours, err := bench.Ours(dt, *batch, s)
+	ours, err := benchstep.Ours(dt, *batch, s)
 	if err != nil {
 		return err
 	}
-	res, err := bench.Time(ours, warmup, *steps)
+	res, err := benchstep.Time(ours, warmup, *steps)
 	if err != nil {
 		return err
 	}
@@ -58,14 +58,14 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 		"network": "784-256-128-10 relu/softmax/cross_entropy", "blas": fmt.Sprintf("%T", blas.Current()),
 		"gomaxprocs": runtime.GOMAXPROCS(0),
 	}
-	var peer bench.Result
+	var peer benchstep.Result
 	var peerName string
 	if *withPeer {
-		step, name, err := bench.Gorgonia(dt, *batch, rule)
+		step, name, err := benchstep.Gorgonia(dt, *batch, rule)
 		if err != nil {
 			return err
 		}
-		if peer, err = bench.Time(step, warmup, max(10, *steps/4)); err != nil {
+		if peer, err = benchstep.Time(step, warmup, max(10, *steps/4)); err != nil {
 			return err
 		}
 		peerName = name
