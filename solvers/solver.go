@@ -219,7 +219,7 @@ func (p Slices) check() error {
 	return nil
 }
 
-func checkSlices[T Float](params, grads [][]T) error {
+func checkSlices[T float](params, grads [][]T) error {
 	if len(params) != len(grads) {
 		return fmt.Errorf("solvers: step: %d parameters but %d gradients", len(params), len(grads))
 	}
@@ -299,7 +299,7 @@ func (s *Solver) StepLookahead(params, grads []*graph.Node, eval func() error) e
 }
 
 // lookahead saves θ and moves it to θ + δ·v.
-func lookahead[T Float](theta, saved, v []T, delta T) {
+func lookahead[T float](theta, saved, v []T, delta T) {
 	copy(saved, theta)
 	v = v[:len(theta)]
 	for i := range theta {
@@ -372,7 +372,7 @@ func (s *Solver) add(key any, st *paramState) {
 	s.order = append(s.order, key)
 }
 
-func newSlots[T Float](init []float64, n int) [][]T {
+func newSlots[T float](init []float64, n int) [][]T {
 	slots := make([][]T, len(init))
 	for k, x := range init {
 		slots[k] = make([]T, n)

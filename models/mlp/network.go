@@ -40,8 +40,9 @@ const (
 	Softmax Activation = "softmax"
 )
 
-// Activations lists every valid Activation, in the order messages name them.
-var Activations = []Activation{Identity, Sigmoid, Tanh, ReLU, Softmax}
+// Activations returns every valid Activation, in the order messages name
+// them, in a new slice that the caller may change.
+func Activations() []Activation { return []Activation{Identity, Sigmoid, Tanh, ReLU, Softmax} }
 
 // Valid reports whether a is one of the known activations.
 func (a Activation) Valid() bool {
@@ -73,8 +74,9 @@ const (
 	CrossEntropy Cost = "cross_entropy"
 )
 
-// Costs lists every valid Cost, in the order messages name them.
-var Costs = []Cost{Quadratic, BinaryCrossEntropy, CrossEntropy}
+// Costs returns every valid Cost, in the order messages name them, in a
+// new slice that the caller may change.
+func Costs() []Cost { return []Cost{Quadratic, BinaryCrossEntropy, CrossEntropy} }
 
 // Valid reports whether c is one of the known costs.
 func (c Cost) Valid() bool {

@@ -11,10 +11,10 @@ import (
 )
 
 func TestNamesValid(t *testing.T) {
-	for _, a := range mlp.Activations {
+	for _, a := range mlp.Activations() {
 		require.True(t, a.Valid(), a)
 	}
-	for _, c := range mlp.Costs {
+	for _, c := range mlp.Costs() {
 		require.True(t, c.Valid(), c)
 	}
 	for _, bad := range []string{"", "Sigmoid", "softplus", "quadratic"} {
@@ -23,6 +23,10 @@ func TestNamesValid(t *testing.T) {
 	for _, bad := range []string{"", "Quadratic", "hinge", "relu"} {
 		require.False(t, mlp.Cost(bad).Valid(), bad)
 	}
+	// The lists are copies: a caller cannot change what the next one sees.
+	mlp.Activations()[0], mlp.Costs()[0] = "softplus", "hinge"
+	require.Equal(t, mlp.Identity, mlp.Activations()[0])
+	require.Equal(t, mlp.Quadratic, mlp.Costs()[0])
 }
 
 // tiny is a 3-2-1 network (the example of CONTRACT.md) with its batch.

@@ -46,14 +46,14 @@ func drawCase(rng *rand.Rand, i int) randomCase {
 	for j := range sizes {
 		sizes[j] = 1 + rng.IntN(6)
 	}
-	cost := mlp.Costs[i%len(mlp.Costs)]
+	cost := mlp.Costs()[i%len(mlp.Costs())]
 	acts := make([]mlp.Activation, depth)
 	for j := range depth - 1 {
-		acts[j] = mlp.Activations[(i/3+j)%len(mlp.Activations)]
+		acts[j] = mlp.Activations()[(i/3+j)%len(mlp.Activations())]
 	}
 	switch cost {
 	case mlp.Quadratic:
-		acts[depth-1] = mlp.Activations[(i/3)%len(mlp.Activations)]
+		acts[depth-1] = mlp.Activations()[(i/3)%len(mlp.Activations())]
 	case mlp.BinaryCrossEntropy:
 		acts[depth-1] = mlp.Sigmoid
 	case mlp.CrossEntropy:
