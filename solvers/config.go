@@ -56,10 +56,10 @@ func unknownRule(name string) error {
 }
 
 // NewRule returns the rule called name (one of RuleNames()) with the given
-// hyperparameters, named as in DESIGN.md's table ("eta", "momentum",
-// "delta", "rho", "rho1", "rho2", "kappa", "phi", "theta"). Omitted ones
-// take the documented defaults; one that does not belong to the rule, or
-// one out of its range, is an error.
+// hyperparameters, named as in the table of rules in docs/optimizers.md
+// ("eta", "momentum", "delta", "rho", "rho1", "rho2", "kappa", "phi",
+// "theta"). Omitted ones take the documented defaults; one that does not
+// belong to the rule, or one out of its range, is an error.
 func NewRule(name string, hyper map[string]float64) (Rule, error) {
 	allowed, ok := hyperNames[name]
 	if !ok {
@@ -124,7 +124,7 @@ func contains(xs []string, x string) bool {
 }
 
 // ParseConfig reads the `solver` and `schedule` objects of an optimize
-// spec (CONTRACT.md), for example
+// spec (docs/cli.md), for example
 //
 //	{"rule": "adam", "eta": 0.001, "delta": 1e-8, "rho1": 0.9, "rho2": 0.999}
 //	{"kind": "inverse", "decay": 0.1}

@@ -19,7 +19,7 @@
 //
 // NewRule and ParseConfig build rules from their JSON names and
 // hyperparameters, as the `gradgraph optimize` command receives them (see
-// CONTRACT.md); omitted hyperparameters take the documented defaults.
+// docs/cli.md); omitted hyperparameters take the documented defaults.
 // Delta-bar-delta suits full-batch gradient descent only, as the lecture
 // notes (see DeltaBarDelta).
 package solvers

@@ -84,7 +84,7 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 // hyperUsage documents each hyperparameter flag with the defaults of the
-// rules that take it (DESIGN.md's table).
+// rules that take it (the table of rules in docs/optimizers.md).
 var hyperUsage = map[string]string{
 	"eta":      "learning rate η (default 0.01; rmsprop and adam 0.001; not for adadelta)",
 	"momentum": "momentum δ of momentum and nesterov, in [0, 1) (default 0.9)",

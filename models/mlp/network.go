@@ -1,5 +1,5 @@
 // Package mlp is the multilayer perceptron of the lecture gradgraph grew
-// from, in the lecture's own notation (see DESIGN.md):
+// from, in the lecture's own notation (see docs/backprop.md):
 //
 //   - α⁰ (the inputs) is n₀ × M, one column per sample of the mini-batch;
 //   - Ω^j (Layer.Weights) is n_{j-1} × n_j and β^j (Layer.Bias) has n_j entries;

@@ -29,7 +29,7 @@ func TestNamesValid(t *testing.T) {
 	require.Equal(t, mlp.Quadratic, mlp.Costs()[0])
 }
 
-// tiny is a 3-2-1 network (the example of CONTRACT.md) with its batch.
+// tiny is the 3-2-1 network of baseSpec with its batch.
 func tiny(t *testing.T, dt tensor.Dtype) (*mlp.Network, *tensor.Dense, *tensor.Dense) {
 	t.Helper()
 	spec, err := mlp.ParseSpec([]byte(baseSpec), dt)
