@@ -271,3 +271,27 @@ func TestOptimizeBadSpecs(t *testing.T) {
 		assert.Equal(t, "gradgraph: "+p+`: network.layers[0].activation: unknown activation "swish" (want identity, sigmoid, tanh, relu or softmax)`+"\n", errOut)
 	})
 }
+
+// A spec whose gradients are NaN or infinite fails the check, naming the
+// first value that is not finite, in both output modes and both dtypes;
+// --json prints nothing rather than a document JSON cannot hold.
+func TestGradcheckNonFiniteFails(t *testing.T) {
+	saturated := writeTemp(t, "saturated.json", `{"cost":"binary_cross_entropy","layers":[{"activation":"sigmoid","weights":[[30],[30]],"bias":[0.1]}],"inputs":[[1,-2],[0.5,3]],"targets":[[1,0]]}`)
+	huge := writeTemp(t, "huge.json", `{"cost":"binary_cross_entropy","layers":[{"activation":"sigmoid","weights":[[1e30],[1e30]],"bias":[0.1]}],"inputs":[[1e308,-2],[0.5,3]],"targets":[[1,0]]}`)
+	hugeWeights := writeTemp(t, "huge32.json", `{"cost":"quadratic","layers":[{"activation":"identity","weights":[[1e30],[1e30]],"bias":[0.1]}],"inputs":[[1e10,-2],[0.5,3]],"targets":[[1,0]]}`)
+	for _, c := range []struct{ spec, dtype string }{
+		{saturated, "float64"}, {saturated, "float32"}, {huge, "float64"}, {hugeWeights, "float32"},
+	} {
+		out, errOut, code := runCLI("gradcheck", "--spec", c.spec, "--dtype", c.dtype)
+		assert.Equal(t, 1, code, "%s %s: %s", c.spec, c.dtype, out)
+		assert.Regexp(t, `^gradgraph: gradcheck: \S+ is (NaN|[+-]Inf), not a finite number: the gradients cannot be compared\n$`, errOut)
+		assert.NotRegexp(t, `(?m) ok$`, out, "no pair with a value that is not finite is ok")
+		assert.Contains(t, out, "NOT FINITE")
+
+		out, errOut, code = runCLI("gradcheck", "--spec", c.spec, "--dtype", c.dtype, "--json")
+		assert.Equal(t, 1, code)
+		assert.Empty(t, out)
+		assert.NotContains(t, errOut, "json:")
+		assert.Contains(t, errOut, "not a finite number")
+	}
+}
