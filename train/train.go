@@ -15,6 +15,7 @@ import (
 
 	"github.com/gradgraph/gradgraph/datasets"
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/vec"
 	"github.com/gradgraph/gradgraph/models/mlp"
 )
 
@@ -200,7 +201,42 @@ func (l *Loop) step(mg *mlp.Graph, idx []int) (float64, error) {
 	}
 	// The solver keys its state by parameter node: always hand it the main
 	// graph's nodes, which share storage with those of the last batch.
-	return loss, l.opt.Step(l.full.Params(), mg.Grads())
+	if err := l.opt.Step(l.full.Params(), mg.Grads()); err != nil {
+		return loss, err
+	}
+	// A finite cost does not make a finite update: a huge η, or gradients
+	// that overflow, can leave NaN or ±Inf in the parameters while the
+	// next cost stays finite (a ReLU maps NaN to 0), and the model saved at
+	// the end would hold them.
+	return loss, finiteParams(l.full.Params())
+}
+
+// ErrDiverged is wrapped by the error that stops training when an update
+// leaves a parameter NaN or infinite.
+var ErrDiverged = errors.New("training diverged")
+
+// finiteParams reports the first parameter component that is NaN or ±Inf.
+// A parameter's sum (vectorised) is finite unless one of its components is
+// not, or the sum overflows; only then are the components scanned.
+func finiteParams(params []*graph.Node) error {
+	for _, p := range params {
+		v := p.Storage()
+		var sum float64
+		if v.F64 != nil {
+			sum = vec.Sum(v.F64)
+		} else {
+			sum = float64(vec.Sum(v.F32))
+		}
+		if !math.IsNaN(sum) && !math.IsInf(sum, 0) {
+			continue
+		}
+		for i := range p.Shape().Size() {
+			if x := v.At(i); math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("%w: the update made %s %v at index %d", ErrDiverged, p.Name(), x, i)
+			}
+		}
+	}
+	return nil
 }
 
 // fill writes the samples idx of d into the input and target nodes of mg.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -218,4 +219,75 @@ func TestAccuracyWithAShortLastBatch(t *testing.T) {
 		}
 	}
 	assert.Equal(t, float64(correct)/float64(d.Len()), got)
+}
+
+// TestInfiniteCostStopsTraining: a cost of +Inf (no NaN anywhere: tanh
+// bounds the hidden layer, the identity output reaches 1e20 and its square
+// overflows float32) stops training before the first update, naming the
+// node, and leaves the parameters as they were.
+func TestInfiniteCostStopsTraining(t *testing.T) {
+	trainSet, val, _ := spirals(t)
+	net, err := mlp.FromWeights(mlp.Quadratic, []mlp.Activation{mlp.Tanh, mlp.Identity},
+		[][][]float64{{{1, -1, 0.5}, {0.5, 1, -1}}, {{1e20, 1e20}, {1e20, -1e20}, {1e20, 1e20}}},
+		[][]float64{{0, 0, 0}, {0, 0}}, tensor.Float32)
+	require.NoError(t, err)
+	before := weights(net)
+	l, err := train.New(net, trainSet, val, adam(t), train.Options{BatchSize: 16, Seed: 1})
+	require.NoError(t, err)
+	err = l.Run(context.Background(), 1)
+	require.ErrorIs(t, err, graph.ErrNonFinite)
+	assert.NotErrorIs(t, err, train.ErrDiverged)
+	assert.Regexp(t, `^train: epoch 1, batch 1: node \S+ \(\w+\) produced \+Inf at index \d+$`, err.Error())
+	assert.Equal(t, before, weights(l.Network()), "no update after a cost that is not finite")
+}
+
+// TestDivergedUpdateStopsTraining: SGD with η = 1e300 (+Inf in float32)
+// keeps the first cost finite but leaves NaN and ±Inf in the parameters.
+// Training stops after that very update, even when it is the last one of
+// the run (one batch, one epoch), whose cost nobody computes.
+func TestDivergedUpdateStopsTraining(t *testing.T) {
+	trainSet, val, net := spirals(t)
+	sgd, err := solvers.New(solvers.SGD{Eta: 1e300}, solvers.Schedule{})
+	require.NoError(t, err)
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	l, err := train.New(net, trainSet, val, sgd, train.Options{BatchSize: trainSet.Len(), Seed: 1, Checkpoint: ckpt})
+	require.NoError(t, err)
+	err = l.Run(context.Background(), 1)
+	require.ErrorIs(t, err, train.ErrDiverged)
+	assert.Regexp(t, `^train: epoch 1, batch 1: training diverged: the update made Omega1 (NaN|[+-]Inf) at index \d+$`, err.Error())
+	assert.Equal(t, 0, l.Epoch())
+	assert.NoFileExists(t, ckpt, "no checkpoint of a diverged epoch")
+}
+
+// breakAfter is an optimizer that takes good steps until step n, whose
+// update turns a component of the last parameter into +Inf.
+type breakAfter struct {
+	train.Optimizer
+	n, steps int
+}
+
+func (b *breakAfter) Step(params, grads []*graph.Node) error {
+	if err := b.Optimizer.Step(params, grads); err != nil {
+		return err
+	}
+	if b.steps++; b.steps == b.n {
+		p := params[len(params)-1].Storage()
+		p.F32[len(p.F32)-1] = float32(math.Inf(1))
+	}
+	return nil
+}
+
+// TestDivergenceKeepsTheLastGoodCheckpoint: a run that diverges in epoch 3
+// leaves the checkpoint of epoch 2 in place, which resumes.
+func TestDivergenceKeepsTheLastGoodCheckpoint(t *testing.T) {
+	trainSet, val, net := spirals(t)
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	opt := &breakAfter{Optimizer: adam(t), n: 2*14 + 5}
+	l, err := train.New(net, trainSet, val, opt, train.Options{BatchSize: 24, Seed: 9, Checkpoint: ckpt})
+	require.NoError(t, err)
+	err = l.Run(context.Background(), 5)
+	require.ErrorIs(t, err, train.ErrDiverged)
+	assert.Regexp(t, `^train: epoch 3, batch 5: training diverged: the update made beta3 \+Inf at index 1$`, err.Error())
+	assert.Equal(t, 2, checkpointEpoch(ckpt))
+	require.NoError(t, newLoop(t, "").Resume(ckpt))
 }

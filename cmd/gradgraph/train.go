@@ -252,10 +252,14 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		_ = bar.Exit()
 	}
 	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) {
-			return fmt.Errorf("interrupted in epoch %d", loop.Epoch()+1)
+		kept := ""
+		if f.checkpoint != "" && loop.Epoch() > 0 {
+			kept = fmt.Sprintf("; %s keeps the state after epoch %d", f.checkpoint, loop.Epoch())
 		}
-		return runErr
+		if errors.Is(runErr, context.Canceled) {
+			return fmt.Errorf("interrupted in epoch %d%s", loop.Epoch()+1, kept)
+		}
+		return fmt.Errorf("%w%s", runErr, kept)
 	}
 	seconds := time.Since(start).Seconds()
 	acc, err := loop.Accuracy(testSet)

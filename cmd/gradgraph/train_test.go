@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -128,4 +130,40 @@ func TestBenchJSON(t *testing.T) {
 	assert.Equal(t, "adam", b["rule"])
 	assert.Greater(t, b["ms_per_step"].(float64), 0.0)
 	assert.Contains(t, b, "gorgonia")
+}
+
+// TestTrainDivergedWritesNothing: η = 1e300 leaves NaN in the weights
+// after the one update of the run; the command fails naming the epoch and
+// the divergence, and writes neither model, nor export, nor checkpoint.
+func TestTrainDivergedWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	model, st, ckpt := filepath.Join(dir, "m.json"), filepath.Join(dir, "m.safetensors"), filepath.Join(dir, "run.ckpt")
+	_, errOut, code := runCLI("train", "--rule", "sgd", "--schedule", "constant", "--eta", "1e300", "--limit", "600", "--val", "500",
+		"--layers", "16", "--epochs", "1", "--checkpoint", ckpt, "--save", model, "--export", st)
+	assert.Equal(t, 1, code)
+	assert.Regexp(t, `^gradgraph: train: epoch 1, batch 1: training diverged: the update made Omega1 (NaN|[+-]Inf) at index \d+\n$`, errOut)
+	assert.NoFileExists(t, model)
+	assert.NoFileExists(t, st)
+	assert.NoFileExists(t, ckpt)
+}
+
+// TestTrainStoppedKeepsTheCheckpoint: SGD with η = 8 on a quadratic cost
+// grows until the cost overflows in a later epoch; the message says which
+// epoch the checkpoint file still holds, and it holds that one.
+func TestTrainStoppedKeepsTheCheckpoint(t *testing.T) {
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	_, errOut, code := runCLI("train", "--rule", "sgd", "--schedule", "constant", "--eta", "8", "--limit", "600", "--val", "500",
+		"--layers", "16", "--cost", "quadratic", "--output", "identity", "--epochs", "100", "--checkpoint", ckpt)
+	assert.Equal(t, 1, code)
+	m := regexp.MustCompile(`^gradgraph: train: epoch (\d+), batch 1: .*; ` + regexp.QuoteMeta(ckpt) + ` keeps the state after epoch (\d+)\n$`).FindStringSubmatch(errOut)
+	require.NotNil(t, m, errOut)
+	failed, kept := m[1], m[2]
+	n, err := strconv.Atoi(kept)
+	require.NoError(t, err)
+	assert.Equal(t, strconv.Itoa(n+1), failed)
+	data, err := os.ReadFile(ckpt)
+	require.NoError(t, err)
+	var c struct{ Epoch int }
+	require.NoError(t, json.Unmarshal(data, &c))
+	assert.Equal(t, n, c.Epoch)
 }
