@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/gradgraph/gradgraph/internal/jsonobj"
 )
 
 // Config is a rule with its schedule: what the `solver` and `schedule`
@@ -207,7 +209,8 @@ func ParseSchedule(scheduleJSON []byte) (Schedule, error) {
 	return s, s.Validate()
 }
 
-// object decodes a JSON object into its fields; nil for empty input or null.
+// object decodes a JSON object into its fields, rejecting a key that
+// appears twice; nil for empty input or null.
 func object(what string, data []byte) (map[string]json.RawMessage, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || string(data) == "null" {
@@ -216,11 +219,7 @@ func object(what string, data []byte) (map[string]json.RawMessage, error) {
 	if data[0] != '{' {
 		return nil, fmt.Errorf("%s: got %s, want a JSON object", what, shorten(string(data)))
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
-		return nil, fmt.Errorf("%s: invalid JSON: %v", what, err)
-	}
-	return fields, nil
+	return jsonobj.Fields(what, data, nil, nil)
 }
 
 func number(what, key string, raw json.RawMessage) (float64, error) {

@@ -249,6 +249,10 @@ func TestOptimizeBadSpecs(t *testing.T) {
 		{"batch does not divide", `"solver": {"rule": "sgd"}, "steps": 2, "batch_size": 3`, "batch_size: 3 does not divide the 4 samples (columns of network.inputs)"},
 		{"unknown field", `"solver": {"rule": "sgd"}, "steps": 2, "epochs": 3`, "epochs: unknown field (want network, solver, schedule, steps, batch_size)"},
 		{"diverges", `"solver": {"rule": "sgd", "eta": 1e300}, "steps": 3`, "steps[1].cost: +Inf: the run diverged (try a smaller eta)"},
+		{"duplicate top-level key", `"solver": {"rule": "sgd"}, "steps": 2, "steps": 3`, "steps: duplicate field"},
+		{"duplicate solver key", `"solver": {"rule": "sgd", "eta": 0.1, "eta": 0.5}, "steps": 2`, "solver.eta: duplicate field"},
+		{"duplicate schedule key", `"solver": {"rule": "sgd"}, "schedule": {"kind": "constant", "kind": "inverse", "decay": 1}, "steps": 2`, "schedule.kind: duplicate field"},
+		{"duplicate network key", `"solver": {"rule": "sgd"}, "steps": 2, "network": {}`, "network: duplicate field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"gorgonia.org/tensor"
 
+	"github.com/gradgraph/gradgraph/internal/jsonobj"
 	"github.com/gradgraph/gradgraph/models/mlp"
 	"github.com/gradgraph/gradgraph/solvers"
 	"github.com/gradgraph/gradgraph/train"
@@ -129,18 +130,17 @@ func parseRunSpec(data []byte, dt tensor.Dtype) (*runSpec, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("spec: empty file")
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
-		return nil, fmt.Errorf("spec: %v", err)
+	if !json.Valid(data) {
+		var v any
+		return nil, fmt.Errorf("spec: %v", json.Unmarshal(data, &v))
 	}
 	known := []string{"network", "solver", "schedule", "steps", "batch_size"}
-	var keys []string
-	for k := range fields {
-		keys = append(keys, k)
+	fields, err := jsonobj.Fields("", data, nil, nil)
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !contains(known, k) {
+	for _, k := range jsonobj.Sorted(fields) {
+		if !slices.Contains(known, k) {
 			return nil, fmt.Errorf("%s: unknown field (want %s)", k, strings.Join(known, ", "))
 		}
 	}
@@ -149,7 +149,6 @@ func parseRunSpec(data []byte, dt tensor.Dtype) (*runSpec, error) {
 	if !ok {
 		return nil, fmt.Errorf("network: missing")
 	}
-	var err error
 	if rs.spec, err = mlp.ParseSpec(net, dt); err != nil {
 		return nil, fmt.Errorf("network.%v", err)
 	}
@@ -190,13 +189,4 @@ func positiveInt(fields map[string]json.RawMessage, key string, required bool) (
 		return 0, fmt.Errorf("%s: got %s, want %s", key, raw, want)
 	}
 	return int(x), nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
