@@ -116,6 +116,31 @@ func NewRule(name string, hyper map[string]float64) (Rule, error) {
 	return r, nil
 }
 
+// Hyperparameters returns the hyperparameters of one of the eight rules
+// by their JSON names, defaults included, so that NewRule(r.Name(),
+// Hyperparameters(r)) returns r; nil for a rule of another type.
+func Hyperparameters(r Rule) map[string]float64 {
+	switch r := r.(type) {
+	case SGD:
+		return map[string]float64{"eta": r.Eta}
+	case Momentum:
+		return map[string]float64{"eta": r.Eta, "momentum": r.Momentum}
+	case Nesterov:
+		return map[string]float64{"eta": r.Eta, "momentum": r.Momentum}
+	case AdaGrad:
+		return map[string]float64{"eta": r.Eta, "delta": r.Delta}
+	case RMSProp:
+		return map[string]float64{"eta": r.Eta, "delta": r.Delta, "rho": r.Rho}
+	case AdaDelta:
+		return map[string]float64{"delta": r.Delta, "rho": r.Rho}
+	case Adam:
+		return map[string]float64{"eta": r.Eta, "delta": r.Delta, "rho1": r.Rho1, "rho2": r.Rho2}
+	case DeltaBarDelta:
+		return map[string]float64{"eta": r.Eta, "kappa": r.Kappa, "phi": r.Phi, "theta": r.Theta}
+	}
+	return nil
+}
+
 func contains(xs []string, x string) bool {
 	for _, y := range xs {
 		if y == x {

@@ -248,3 +248,20 @@ func TestSetStateErrors(t *testing.T) {
 	require.EqualError(t, fresh.UnmarshalBinary(append(blob, 0)), "solvers: decode state: 1 trailing bytes")
 	require.EqualError(t, other.UnmarshalBinary(blob), "solvers: set state: state is for adam, solver runs rmsprop")
 }
+
+// Hyperparameters names exactly the rule's JSON hyperparameters, and
+// NewRule rebuilds the rule from them.
+func TestHyperparametersRoundTrip(t *testing.T) {
+	for _, c := range rulesForNets() {
+		h := Hyperparameters(c.Rule)
+		keys := make([]string, 0, len(h))
+		for k := range h {
+			keys = append(keys, k)
+		}
+		assert.ElementsMatch(t, hyperNames[c.Rule.Name()], keys, c.Rule.Name())
+		r, err := NewRule(c.Rule.Name(), h)
+		require.NoError(t, err)
+		assert.Equal(t, c.Rule, r)
+	}
+	assert.Nil(t, Hyperparameters(nil))
+}

@@ -186,14 +186,18 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		return err
 	}
 	loop, err := train.New(net, trainSet, valSet, opt, train.Options{
-		BatchSize: f.batch, Seed: f.seed, DropLast: f.dropLast, Checkpoint: f.checkpoint})
+		BatchSize: f.batch, Seed: f.seed, DropLast: f.dropLast, Checkpoint: f.checkpoint,
+		Settings: runSettings(f, arch, cfg)})
 	if err != nil {
 		return err
 	}
 	if f.resume {
 		if _, err := os.Stat(f.checkpoint); err == nil {
 			if err := loop.Resume(f.checkpoint); err != nil {
-				return err
+				return resumeErr(err)
+			}
+			if f.epochs < loop.Epoch() {
+				return usageErr("--epochs: %d, but the checkpoint %s has %d epochs complete already", f.epochs, f.checkpoint, loop.Epoch())
 			}
 			if !f.asJSON {
 				fmt.Fprintf(stdout, "resumed from %s after epoch %d\n", f.checkpoint, loop.Epoch())
@@ -297,6 +301,61 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "test accuracy %.2f%% (%d images), %.1fs of training\n", 100*acc, testSet.Len(), seconds)
 	return nil
+}
+
+// runSettings names, by their flags, the settings of a run that change its
+// result besides those train.Loop records itself (seed, batch, dtype,
+// drop-last and the data): a checkpoint records them, and --resume
+// refuses one written with other values, naming the first in this order.
+// Hyperparameters are recorded with their defaults filled in, so that
+// spelling a default out changes nothing.
+func runSettings(f trainFlags, a *architecture, cfg solvers.Config) []train.Setting {
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	set := func(name, value string) train.Setting { return train.Setting{Name: name, Value: value} }
+	s := []train.Setting{set("rule", cfg.Rule.Name()), set("schedule", string(cfg.Schedule.Kind))}
+	if !cfg.Schedule.IsConstant() {
+		s = append(s, set("decay", num(cfg.Schedule.Decay)))
+	}
+	hyper := solvers.Hyperparameters(cfg.Rule)
+	for _, h := range hyperNames {
+		if v, ok := hyper[h]; ok {
+			s = append(s, set(h, num(v)))
+		}
+	}
+	hidden := make([]string, len(a.hidden))
+	acts := make([]string, len(a.hidden))
+	for j, n := range a.hidden {
+		hidden[j], acts[j] = strconv.Itoa(n), string(a.acts[j])
+	}
+	return append(s, set("layers", strings.Join(hidden, ",")), set("activation", strings.Join(acts, ",")),
+		set("output", string(a.acts[len(a.acts)-1])), set("cost", string(a.cost)),
+		set("limit", strconv.Itoa(f.limit)), set("val", strconv.Itoa(f.val)))
+}
+
+// resumeErr names the flag behind a setting that differs from the
+// checkpoint's.
+func resumeErr(err error) error {
+	var me *train.MismatchError
+	if !errors.As(err, &me) {
+		return err
+	}
+	switch me.Setting {
+	case "train_data", "val_data":
+		part := map[string]string{"train_data": "training", "val_data": "validation"}[me.Setting]
+		return usageErr("--data: the %s images differ from those the checkpoint %s was written with", part, me.Path)
+	}
+	flagName := map[string]string{"batch_size": "batch", "drop_last": "drop-last"}[me.Setting]
+	if flagName == "" {
+		flagName = me.Setting
+	}
+	unset := func(v string) string {
+		if v == "" {
+			return "not set"
+		}
+		return v
+	}
+	return usageErr("--%s: %s, but the checkpoint %s was written with %s (a resumed run keeps the settings it started with)",
+		flagName, unset(me.Run), me.Path, unset(me.Checkpoint))
 }
 
 func sizesString(sizes []int) string {
