@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -451,4 +452,44 @@ func TestResumeRefusesBitFlips(t *testing.T) {
 		assert.Error(t, l.Resume(flipped), "bit %d of byte %d (%q)", bit, i, data[i])
 	}
 	assert.NoError(t, newLoop(t, "").Resume(ckpt))
+}
+
+// OptimizeFunc hands over the steps Optimize returns, one by one, and stops
+// at the first error of its callback.
+func TestOptimizeFuncStreams(t *testing.T) {
+	net, err := mlp.FromWeights(mlp.Quadratic, []mlp.Activation{mlp.Identity}, [][][]float64{{{0.3}, {-0.2}}}, [][]float64{{0.1}}, tensor.Float64)
+	require.NoError(t, err)
+	x, _ := mlp.FromRows([][]float64{{1, 2, 3, 4}, {0, 1, 0, 1}}, tensor.Float64)
+	y, _ := mlp.FromRows([][]float64{{1, 0, 1, 0}}, tensor.Float64)
+	sgd := func() *solvers.Solver {
+		s, err := solvers.New(solvers.SGD{Eta: 0.05}, solvers.Schedule{})
+		require.NoError(t, err)
+		return s
+	}
+	all, err := train.Optimize(net, x, y, sgd(), 7, 2)
+	require.NoError(t, err)
+	require.Len(t, all, 7)
+	var got []train.TrajectoryStep
+	stop := errors.New("enough")
+	err = train.OptimizeFunc(net, x, y, sgd(), 7, 2, func(st train.TrajectoryStep) error {
+		got = append(got, st)
+		if len(got) == 5 {
+			return stop
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, stop)
+	require.Len(t, got, 5)
+	for i := range got {
+		assert.Equal(t, all[i].Cost, got[i].Cost)
+		assert.Equal(t, weights64(all[i].Network), weights64(got[i].Network))
+	}
+}
+
+func weights64(net *mlp.Network) [][]float64 {
+	var out [][]float64
+	for _, l := range net.Layers {
+		out = append(out, mlp.Float64s(l.Weights), mlp.Float64s(l.Bias))
+	}
+	return out
 }

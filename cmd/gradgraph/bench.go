@@ -4,15 +4,20 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 
 	"github.com/gradgraph/gradgraph/blas"
 	"github.com/gradgraph/gradgraph/internal/benchstep"
+	"github.com/gradgraph/gradgraph/models/mlp"
 	"github.com/gradgraph/gradgraph/solvers"
 )
 
 func init() {
 	register("bench", "time the MNIST training step, side by side with gorgonia", benchCmd)
 }
+
+// maxBenchSteps bounds --steps: the time of every step is kept.
+const maxBenchSteps = 1_000_000
 
 func benchCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench", "[--batch 128] [--dtype float32] [--rule sgd] [--steps 200] [--peer] [--json]", stdout)
@@ -32,8 +37,11 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	if *batch <= 0 {
 		return usageErr("--batch: %d, want > 0", *batch)
 	}
-	if *steps <= 0 {
-		return usageErr("--steps: %d, want > 0", *steps)
+	if *steps <= 0 || *steps > maxBenchSteps {
+		return usageErr("--steps: %d, want 1 to %d", *steps, maxBenchSteps)
+	}
+	if err := mlp.CheckSizes(benchstep.Sizes, *batch); err != nil {
+		return usageErr("--batch: %v", strings.TrimPrefix(err.Error(), "mlp: "))
 	}
 	rule, err := solvers.NewRule(*ruleName, nil)
 	if err != nil {

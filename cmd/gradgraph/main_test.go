@@ -299,3 +299,27 @@ func TestGradcheckNonFiniteFails(t *testing.T) {
 		assert.Contains(t, errOut, "not a finite number")
 	}
 }
+
+// Sizes that would exhaust memory are usage errors (or, in a spec, input
+// errors) before anything is allocated: one line, never the runtime's
+// out-of-memory crash.
+func TestResourceBounds(t *testing.T) {
+	run := writeTemp(t, "run.json", `{"network": {"cost": "quadratic", "layers": [{"activation": "identity", "weights": [[0.5], [-0.5]], "bias": [0]}], "inputs": [[1, 2], [0, 1]], "targets": [[1, 2]]}, "solver": {"rule": "sgd"}, "steps": 1000000000}`)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"train", "--layers", "1000000000"}, 2, "--layers: 1000000000: more than the 268435456 (2^28) parameters a network may have"},
+		{[]string{"train", "--layers", "20000,20000"}, 2, "--layers: 20000,20000: more than the 268435456 (2^28) parameters a network may have"},
+		{[]string{"train", "--epochs", "2000000"}, 2, "--epochs: 2000000, more than the 1000000 a run may have"},
+		{[]string{"bench", "--batch", "1000000000"}, 2, "--batch: a batch of 1000000000 through 784-256-128-10 holds 1.18e+12 values, more than the 134217728 (2^27) allowed"},
+		{[]string{"bench", "--steps", "2000000000"}, 2, "--steps: 2000000000, want 1 to 1000000"},
+		{[]string{"optimize", "--spec", run, "--json"}, 1, run + ": steps: 1000000000 steps of a network of 3 parameters make 4e+09 numbers, more than the 4000000 that --json prints (take fewer steps, or leave out --json for the costs alone)"},
+	} {
+		out, errOut, code := runCLI(c.args...)
+		assert.Equal(t, c.code, code, c.args)
+		assert.Empty(t, out)
+		assert.Equal(t, "gradgraph: "+c.want+"\n", errOut)
+	}
+}

@@ -63,52 +63,76 @@ func optimize(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", *specPath, err)
 	}
-	traj, err := train.Optimize(rs.spec.Network, rs.spec.Inputs, rs.spec.Targets, s, rs.steps, rs.batchSize)
-	if err != nil {
-		return fmt.Errorf("%s: %v", *specPath, err)
-	}
-	if err := finite(traj); err != nil {
-		return fmt.Errorf("%s: %v", *specPath, err)
-	}
 	if *asJSON {
+		// Every step's parameters go into the document: bound its size
+		// before the first step.
+		if n := trajectoryNumbers(rs); n > maxTrajectoryNumbers {
+			return fmt.Errorf("%s: steps: %d steps of a network of %d parameters make %.3g numbers, more than the %d that --json prints (take fewer steps, or leave out --json for the costs alone)",
+				*specPath, rs.steps, rs.spec.Network.NumParams(), n, maxTrajectoryNumbers)
+		}
 		out := struct {
 			Rule  string             `json:"rule"`
 			Steps []optimizeStepJSON `json:"steps"`
 		}{Rule: rs.solver.Rule.Name()}
-		for _, st := range traj {
+		err := train.OptimizeFunc(rs.spec.Network, rs.spec.Inputs, rs.spec.Targets, s, rs.steps, rs.batchSize, func(st train.TrajectoryStep) error {
+			if err := finite(len(out.Steps), st); err != nil {
+				return err
+			}
 			js := optimizeStepJSON{Cost: st.Cost}
 			for _, l := range st.Network.Layers {
 				js.Layers = append(js.Layers, optimizeLayerJS{Weights: mlp.Rows(l.Weights), Bias: mlp.Float64s(l.Bias)})
 			}
 			out.Steps = append(out.Steps, js)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %v", *specPath, err)
 		}
 		return writeJSON(stdout, out)
 	}
+	// The table streams: one line per step, whatever the number of steps.
 	fmt.Fprintf(stdout, "%s, %d steps, batch %s\n\n", rs.solver.Rule.Name(), rs.steps, batchLabel(rs.batchSize))
 	fmt.Fprintf(stdout, "%5s  %s\n", "step", "cost before the step")
-	for i, st := range traj {
+	i := 0
+	err = train.OptimizeFunc(rs.spec.Network, rs.spec.Inputs, rs.spec.Targets, s, rs.steps, rs.batchSize, func(st train.TrajectoryStep) error {
+		if err := finite(i, st); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "%5d  %.10g\n", i, st.Cost)
+		i++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %v", *specPath, err)
 	}
 	return nil
 }
 
-// finite reports the first step whose cost or parameters are not finite:
-// JSON cannot hold them, and a diverged run is a failure to report, not a
+// maxTrajectoryNumbers bounds the numbers of an optimize --json document
+// (steps × (parameters + 1)): 4 million, about 150 MB of JSON.
+const maxTrajectoryNumbers = 4_000_000
+
+// trajectoryNumbers returns steps × (parameters + 1) of rs, as a float64
+// so that it cannot overflow.
+func trajectoryNumbers(rs *runSpec) float64 {
+	return float64(rs.steps) * float64(rs.spec.Network.NumParams()+1)
+}
+
+// finite reports a step whose cost or parameters are not finite: JSON
+// cannot hold them, and a diverged run is a failure to report, not a
 // trajectory.
-func finite(traj []train.TrajectoryStep) error {
-	for i, st := range traj {
-		if math.IsNaN(st.Cost) || math.IsInf(st.Cost, 0) {
-			return fmt.Errorf("steps[%d].cost: %v: the run diverged (try a smaller eta)", i, st.Cost)
-		}
-		for j, l := range st.Network.Layers {
-			for _, t := range []struct {
-				name string
-				vals []float64
-			}{{"weights", mlp.Float64s(l.Weights)}, {"bias", mlp.Float64s(l.Bias)}} {
-				for _, v := range t.vals {
-					if math.IsNaN(v) || math.IsInf(v, 0) {
-						return fmt.Errorf("steps[%d].layers[%d].%s: %v: the run diverged (try a smaller eta)", i, j, t.name, v)
-					}
+func finite(i int, st train.TrajectoryStep) error {
+	if math.IsNaN(st.Cost) || math.IsInf(st.Cost, 0) {
+		return fmt.Errorf("steps[%d].cost: %v: the run diverged (try a smaller eta)", i, st.Cost)
+	}
+	for j, l := range st.Network.Layers {
+		for _, t := range []struct {
+			name string
+			vals []float64
+		}{{"weights", mlp.Float64s(l.Weights)}, {"bias", mlp.Float64s(l.Bias)}} {
+			for _, v := range t.vals {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("steps[%d].layers[%d].%s: %v: the run diverged (try a smaller eta)", i, j, t.name, v)
 				}
 			}
 		}

@@ -107,6 +107,10 @@ const (
 	defaultDecay  = 3e-4
 )
 
+// maxEpochs bounds --epochs: the history of every epoch is kept, in memory
+// and in checkpoints.
+const maxEpochs = 1_000_000
+
 func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error {
 	dt, err := parseDtype(f.dtype)
 	if err != nil {
@@ -117,6 +121,9 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	}
 	if f.epochs <= 0 {
 		return usageErr("--epochs: %d, want > 0", f.epochs)
+	}
+	if f.epochs > maxEpochs {
+		return usageErr("--epochs: %d, more than the %d a run may have", f.epochs, maxEpochs)
 	}
 	if f.val < 0 || f.limit < 0 {
 		return usageErr("--val and --limit must be ≥ 0")
@@ -181,6 +188,13 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	}
 	trainSet, valSet := trainSet.Split(f.val)
 
+	sizes := append(append([]int{trainSet.Features}, arch.hidden...), trainSet.Targets())
+	if err := mlp.CheckSizes(sizes, 0); err != nil {
+		return usageErr("--layers: %s", strings.TrimPrefix(err.Error(), "mlp: "))
+	}
+	if err := mlp.CheckSizes(sizes, min(f.batch, trainSet.Len())); err != nil {
+		return usageErr("--batch: %s", strings.TrimPrefix(err.Error(), "mlp: "))
+	}
 	net, err := arch.network(trainSet, dt, f.seed)
 	if err != nil {
 		return err
@@ -411,6 +425,11 @@ func parseArchitecture(f trainFlags) (*architecture, error) {
 			}
 			a.hidden = append(a.hidden, n)
 		}
+	}
+	// Before any data is read: every hidden layer between one input and
+	// one output unit already has this many parameters.
+	if err := mlp.CheckSizes(append(append([]int{1}, a.hidden...), 1), 0); err != nil {
+		return nil, usageErr("--layers: %s: more than the %d (2^28) parameters a network may have", f.layers, mlp.MaxParams)
 	}
 	names := strings.Split(f.activation, ",")
 	if len(names) != 1 && len(names) != len(a.hidden) {
