@@ -176,7 +176,7 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	trainSet, testSet, err := loadMNIST(f.data)
+	trainSet, testSet, err := loadMNIST(f.data, f.limit)
 	if err != nil {
 		return err
 	}
@@ -395,16 +395,62 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func loadMNIST(dir string) (trainSet, testSet *datasets.Dataset, err error) {
-	if dir == "" {
-		trainSet, testSet, err = datasets.LoadGoMNIST()
-	} else {
-		trainSet, testSet, err = datasets.LoadMNIST(dir)
+// mnistDir returns the directory of the IDX files: --data, or the copy in
+// the GoMNIST module.
+func mnistDir(data string) (string, error) {
+	if data != "" {
+		return data, nil
+	}
+	dir, err := datasets.GoMNISTDir()
+	if err != nil {
+		return "", fmt.Errorf("%v, or give the directory of the four MNIST files with --data DIR", err)
+	}
+	return dir, nil
+}
+
+// dataErr names --data in an error about its files.
+func dataErr(data string, err error) error {
+	if data != "" {
+		return fmt.Errorf("--data: %v", err)
+	}
+	return err
+}
+
+// loadMNIST reads the first limit training images (all for limit 0) and
+// all test images, in parallel; only the images used are decoded.
+func loadMNIST(data string, limit int) (trainSet, testSet *datasets.Dataset, err error) {
+	dir, err := mnistDir(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	var testErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		testSet, testErr = datasets.LoadMNISTTest(dir, 0)
+	}()
+	trainSet, err = datasets.LoadMNISTTrain(dir, limit)
+	<-done
+	if err == nil {
+		err = testErr
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("--data: %v", err)
+		return nil, nil, dataErr(data, err)
 	}
 	return trainSet, testSet, nil
+}
+
+// loadMNISTTest reads the test images alone, for eval.
+func loadMNISTTest(data string) (*datasets.Dataset, error) {
+	dir, err := mnistDir(data)
+	if err != nil {
+		return nil, err
+	}
+	d, err := datasets.LoadMNISTTest(dir, 0)
+	if err != nil {
+		return nil, dataErr(data, err)
+	}
+	return d, nil
 }
 
 // architecture is the network the flags describe, checked before any data
@@ -527,7 +573,7 @@ func evalCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("%s: %s", *model, msg)
 	}
-	_, testSet, err := loadMNIST(*data)
+	testSet, err := loadMNISTTest(*data)
 	if err != nil {
 		return err
 	}

@@ -231,3 +231,17 @@ func TestTrainResumeRefusesOtherSettings(t *testing.T) {
 	require.Equal(t, 0, code, "a default spelled out is the same setting: %s", errOut)
 	assert.Contains(t, out, `"epochs": 3`)
 }
+
+// TestEvalReadsOnlyTheTestFiles: eval needs the two test files alone.
+func TestEvalReadsOnlyTheTestFiles(t *testing.T) {
+	data := writeMNIST(t, 300, 0)
+	model := filepath.Join(t.TempDir(), "m.json")
+	_, errOut, code := runCLI("train", "--data", data, "--val", "50", "--layers", "8", "--epochs", "1", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	for _, f := range []string{datasets.TrainImagesFile, datasets.TrainLabelsFile} {
+		require.NoError(t, os.Remove(filepath.Join(data, f)))
+	}
+	out, errOut, code := runCLI("eval", "--data", data, "--model", model)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "(50 images)")
+}
