@@ -12,12 +12,6 @@ var hasAsmPack = hasAsmKernels
 func copyRows64(dst, src unsafe.Pointer, rows, ld int)
 
 //go:noescape
-func copyRows24(dst, src unsafe.Pointer, rows, ld int)
-
-//go:noescape
-func copyRows48(dst, src unsafe.Pointer, rows, ld int)
-
-//go:noescape
 func transpose8x8f32(dst, src unsafe.Pointer, blocks, ld, dstStride int)
 
 //go:noescape

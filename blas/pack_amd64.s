@@ -26,53 +26,6 @@ c64done:
 	VZEROUPPER
 	RET
 
-// func copyRows24(dst, src unsafe.Pointer, rows, ld int)
-// Copies rows rows of 24 bytes, ld bytes apart in src, to dst contiguously.
-TEXT ·copyRows24(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ rows+16(FP), CX
-	MOVQ ld+24(FP), DX
-	TESTQ CX, CX
-	JE   c24done
-
-c24loop:
-	MOVUPS (SI), X0
-	MOVQ   16(SI), X1
-	MOVUPS X0, (DI)
-	MOVQ   X1, 16(DI)
-	ADDQ   DX, SI
-	ADDQ   $24, DI
-	DECQ   CX
-	JNE    c24loop
-
-c24done:
-	RET
-
-// func copyRows48(dst, src unsafe.Pointer, rows, ld int)
-// Copies rows rows of 48 bytes, ld bytes apart in src, to dst contiguously.
-TEXT ·copyRows48(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ rows+16(FP), CX
-	MOVQ ld+24(FP), DX
-	TESTQ CX, CX
-	JE   c48done
-
-c48loop:
-	VMOVUPS (SI), Y0
-	VMOVUPS 32(SI), X1
-	VMOVUPS Y0, (DI)
-	VMOVUPS X1, 32(DI)
-	ADDQ    DX, SI
-	ADDQ    $48, DI
-	DECQ    CX
-	JNE     c48loop
-
-c48done:
-	VZEROUPPER
-	RET
-
 // func transpose8x8f32(dst, src unsafe.Pointer, blocks, ld, dstStride int)
 // Transposes blocks consecutive 8×8 float32 blocks of 8 rows of src (ld
 // bytes apart): element (r, p) of the rows goes to dst + p·dstStride + 4r.

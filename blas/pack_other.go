@@ -8,8 +8,6 @@ import "unsafe"
 var hasAsmPack = false
 
 func copyRows64(dst, src unsafe.Pointer, rows, ld int)                   { panic("unreachable") }
-func copyRows24(dst, src unsafe.Pointer, rows, ld int)                   { panic("unreachable") }
-func copyRows48(dst, src unsafe.Pointer, rows, ld int)                   { panic("unreachable") }
 func transpose8x8f32(dst, src unsafe.Pointer, blocks, ld, dstStride int) { panic("unreachable") }
 func transpose4x4f64(dst, src unsafe.Pointer, blocks, ld, dstStride int) { panic("unreachable") }
 

@@ -5,8 +5,9 @@ import (
 	"iter"
 )
 
-// Float is the element type of batch buffers.
-type Float interface{ ~float32 | ~float64 }
+// float is the element type of batch buffers. It is unexported so that the
+// module has one exported constraint for it, in package graph.
+type float interface{ ~float32 | ~float64 }
 
 // FillBatch writes the samples idx of d into caller-provided buffers in the
 // lecture layout, one column per sample, row-major: with M = len(idx),
@@ -19,7 +20,7 @@ type Float interface{ ~float32 | ~float64 }
 // only that prefix is written. y or labels may be nil to skip them. FillBatch
 // never allocates; it panics, like an out-of-range index, when a buffer is
 // too short or an index is out of range.
-func FillBatch[T Float](d *Dataset, idx []int, x, y []T, labels []int) {
+func FillBatch[T float](d *Dataset, idx []int, x, y []T, labels []int) {
 	m, f := len(idx), d.Features
 	if len(x) < f*m || (y != nil && len(y) < d.Targets()*m) || (labels != nil && len(labels) < m) {
 		panic(fmt.Sprintf("datasets: FillBatch of %d samples of %s needs buffers of %d, %d and %d elements, got %d, %d and %d",
@@ -62,7 +63,7 @@ func FillBatch[T Float](d *Dataset, idx []int, x, y []T, labels []int) {
 
 // Batch holds the buffers of one mini-batch, allocated once for up to Cap
 // samples and refilled in place by Fill.
-type Batch[T Float] struct {
+type Batch[T float] struct {
 	// M is the number of samples (columns) of the current batch.
 	M int
 	// Features and Targets are the row counts of X and Y.
@@ -79,7 +80,7 @@ type Batch[T Float] struct {
 }
 
 // NewBatch returns a Batch with buffers for up to capacity samples of d.
-func NewBatch[T Float](d *Dataset, capacity int) *Batch[T] {
+func NewBatch[T float](d *Dataset, capacity int) *Batch[T] {
 	return &Batch[T]{
 		Features: d.Features,
 		Targets:  d.Targets(),

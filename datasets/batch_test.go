@@ -27,7 +27,7 @@ func numbered(n, f, classes int) *Dataset {
 	return d
 }
 
-func checkLayout[T Float](t *testing.T, d *Dataset, idx []int, x, y []T, labels []int) {
+func checkLayout[T float](t *testing.T, d *Dataset, idx []int, x, y []T, labels []int) {
 	t.Helper()
 	m := len(idx)
 	for k, s := range idx {

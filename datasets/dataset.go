@@ -20,7 +20,11 @@
 package datasets
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 )
@@ -235,4 +239,39 @@ func Shuffle(p []int, seed uint64) {
 // uniform returns a float64 in [0, 1) from g, from its top 53 bits.
 func uniform(g *rand.PCG) float64 {
 	return float64(g.Uint64()>>11) / (1 << 53)
+}
+
+// Fingerprint returns "sha256:" and the hex SHA-256 of d's content: the
+// sizes (Features, Shape, Classes, Outputs) and every sample's features,
+// label and targets, as exact bits, in order. Two data sets with the same
+// fingerprint train a network identically; the name is not part of it. It
+// reads all of X once (about 0.1 s for the MNIST training images).
+func (d *Dataset) Fingerprint() string {
+	h := sha256.New()
+	b := make([]byte, 0, 1<<14)
+	flush := func() {
+		h.Write(b)
+		b = b[:0]
+	}
+	putInt := func(x int) { b = binary.LittleEndian.AppendUint64(b, uint64(x)) }
+	putInt(d.Features)
+	putInt(len(d.Shape))
+	for _, s := range d.Shape {
+		putInt(s)
+	}
+	putInt(d.Classes)
+	putInt(d.Outputs)
+	for _, xs := range [][]float32{d.X, d.Y} {
+		putInt(len(xs))
+		for _, x := range xs {
+			if len(b) == cap(b) {
+				flush()
+			}
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
+		}
+	}
+	putInt(len(d.Labels))
+	flush()
+	h.Write(d.Labels)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

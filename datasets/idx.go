@@ -131,34 +131,55 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 	if n, ok := r.(interface{ Name() string }); ok {
 		name = filepath.Base(n.Name())
 	}
-	left := remaining(r)
-	return readIDX(r, name, left, left)
+	x, _, err := readIDX(r, name, remaining(r), 0)
+	return x, err
 }
 
 // ReadIDXFile reads the IDX file at path, decompressing it first when it is
-// gzipped (recognised by its content, not its name). Errors name the file.
+// gzipped (recognised by its content, not its name). Errors name the file;
+// anything but a regular file (a FIFO, a device, a directory) is refused
+// before it is opened.
 func ReadIDXFile(path string) (*IDX, error) {
+	x, _, err := readIDXFile(path, 0)
+	return x, err
+}
+
+// readIDXFile reads the IDX file at path as ReadIDXFile does, but only its
+// first limit items along the first dimension when 0 < limit < the count
+// the header claims: then nothing after them is decompressed or read, so
+// a limit on a large (or maliciously compressed) file costs only what it
+// returns, and the rest of the file is not checked. It returns the IDX of
+// the items read (Dims[0] is their number) and the header's count.
+func readIDXFile(path string, limit int) (*IDX, int, error) {
 	name := filepath.Base(path)
+	// Opening a FIFO blocks until a writer comes: look before opening.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("datasets: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, 0, fmt.Errorf("datasets: %s: not a regular file (%s)", name, fi.Mode().Type())
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("datasets: %w", err)
+		return nil, 0, fmt.Errorf("datasets: %w", err)
 	}
 	defer f.Close()
 	var r io.Reader
 	left := remaining(f)
-	hint := left
 	br := bufio.NewReaderSize(f, 1<<16)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("datasets: %s: bad gzip header: %v", name, err)
+			return nil, 0, fmt.Errorf("datasets: %s: bad gzip header: %v", name, err)
 		}
 		defer zr.Close()
-		r, left, hint = zr, -1, gzipSize(f)
+		// The size in the gzip trailer is not trusted, not even as a hint.
+		r, left = zr, -1
 	} else {
 		r = br
 	}
-	return readIDX(r, name, left, hint)
+	return readIDX(r, name, left, limit)
 }
 
 // remaining returns the number of bytes left in r when r can tell, else -1.
@@ -180,54 +201,41 @@ func remaining(r io.Reader) int64 {
 	return -1
 }
 
-// gzipSize returns the uncompressed size recorded in the trailer of the
-// gzip file f (modulo 2³²), or -1. It is only a hint for the initial buffer
-// size, never trusted as a bound. The file offset is left unchanged.
-func gzipSize(f *os.File) int64 {
-	fi, err := f.Stat()
-	if err != nil || fi.Size() < 18 {
-		return -1
-	}
-	var b [4]byte
-	if _, err := f.ReadAt(b[:], fi.Size()-4); err != nil {
-		return -1
-	}
-	return int64(binary.LittleEndian.Uint32(b[:]))
-}
-
-// readIDX reads an IDX file from r, naming it name in errors. left is the
-// number of bytes r holds when known exactly, else -1; hint is a guess of
-// the same, which only sizes the first allocation (never beyond the size the
-// header claims, itself capped by MaxIDXBytes).
-func readIDX(r io.Reader, name string, left, hint int64) (*IDX, error) {
+// readIDX reads an IDX file from r, naming it name in errors: the header,
+// then the first limit items along the first dimension, or all of them
+// when limit ≤ 0 or limit ≥ the header's count (only then is r checked to
+// end after the data). left is the number of bytes r holds when known
+// exactly, else -1. It returns the IDX of the items read and the header's
+// count.
+func readIDX(r io.Reader, name string, left int64, limit int) (*IDX, int, error) {
 	var magic [4]byte
 	if n, err := io.ReadFull(r, magic[:]); err != nil {
 		if n == 0 && errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("datasets: %s: empty file, want an IDX header", name)
+			return nil, 0, fmt.Errorf("datasets: %s: empty file, want an IDX header", name)
 		}
-		return nil, ioError(name, "truncated IDX header: got %d of 4 magic bytes", err, n)
+		return nil, 0, ioError(name, "truncated IDX header: got %d of 4 magic bytes", err, n)
 	}
 	if magic[0] == 0x1f && magic[1] == 0x8b {
-		return nil, fmt.Errorf("datasets: %s: bad IDX magic 0x%08x: the data is gzipped, decompress it first", name, binary.BigEndian.Uint32(magic[:]))
+		return nil, 0, fmt.Errorf("datasets: %s: bad IDX magic 0x%08x: the data is gzipped, decompress it first", name, binary.BigEndian.Uint32(magic[:]))
 	}
 	if magic[0] != 0 || magic[1] != 0 {
-		return nil, fmt.Errorf("datasets: %s: bad IDX magic 0x%08x: the first two bytes must be zero", name, binary.BigEndian.Uint32(magic[:]))
+		return nil, 0, fmt.Errorf("datasets: %s: bad IDX magic 0x%08x: the first two bytes must be zero", name, binary.BigEndian.Uint32(magic[:]))
 	}
 	x := &IDX{Type: magic[2]}
 	size := ElemSize(x.Type)
 	if size == 0 {
-		return nil, fmt.Errorf("datasets: %s: unknown IDX element type 0x%02x", name, x.Type)
+		return nil, 0, fmt.Errorf("datasets: %s: unknown IDX element type 0x%02x", name, x.Type)
 	}
 	nd := int(magic[3])
 	if nd == 0 {
-		return nil, fmt.Errorf("datasets: %s: IDX header has 0 dimensions", name)
+		return nil, 0, fmt.Errorf("datasets: %s: IDX header has 0 dimensions", name)
 	}
 	if nd > maxIDXDims {
-		return nil, fmt.Errorf("datasets: %s: IDX header has %d dimensions, at most %d are supported", name, nd, maxIDXDims)
+		return nil, 0, fmt.Errorf("datasets: %s: IDX header has %d dimensions, at most %d are supported", name, nd, maxIDXDims)
 	}
 	var hdr [4 * maxIDXDims]byte
 	if n, err := io.ReadFull(r, hdr[:4*nd]); err != nil {
-		return nil, ioError(name, "truncated IDX header: got %d of %d dimension bytes", err, n, 4*nd)
+		return nil, 0, ioError(name, "truncated IDX header: got %d of %d dimension bytes", err, n, 4*nd)
 	}
 	x.Dims = make([]int, nd)
 	total := uint64(size)
@@ -240,36 +248,46 @@ func readIDX(r io.Reader, name string, left, hint int64) (*IDX, error) {
 	for _, d := range x.Dims {
 		// total ≤ MaxIDXBytes < 2³² and d < 2³², so the product fits.
 		if total *= uint64(d); total > MaxIDXBytes {
-			return nil, fmt.Errorf("datasets: %s: IDX dimensions %v claim more than the %d-byte limit", name, x.Dims, MaxIDXBytes)
+			return nil, 0, fmt.Errorf("datasets: %s: IDX dimensions %v claim more than the %d-byte limit", name, x.Dims, MaxIDXBytes)
 		}
 	}
+	count := x.Dims[0]
 	need := int64(total)
-	if left >= 0 && left-int64(4+4*nd) < need {
-		return nil, fmt.Errorf("datasets: %s: truncated IDX data: got %d of %d bytes for dimensions %v", name, max(0, left-int64(4+4*nd)), need, x.Dims)
+	all := limit <= 0 || limit >= count
+	if !all {
+		need = need / int64(count) * int64(limit)
 	}
-	data, err := readN(r, need, hint-int64(4+4*nd))
+	if left >= 0 && left-int64(4+4*nd) < need {
+		return nil, 0, fmt.Errorf("datasets: %s: truncated IDX data: got %d of %d bytes for dimensions %v", name, max(0, left-int64(4+4*nd)), need, x.Dims)
+	}
+	data, err := readN(r, need, left >= 0)
 	if err != nil {
-		return nil, ioError(name, "truncated IDX data: got %d of %d bytes for dimensions %v", err, len(data), need, x.Dims)
+		return nil, 0, ioError(name, "truncated IDX data: got %d of %d bytes for dimensions %v", err, len(data), need, x.Dims)
 	}
 	x.Data = data
+	if !all {
+		x.Dims[0] = limit
+		return x, count, nil
+	}
 	var one [1]byte
 	switch n, err := io.ReadFull(r, one[:]); {
 	case n > 0:
-		return nil, fmt.Errorf("datasets: %s: unexpected bytes after the %d data bytes of dimensions %v", name, need, x.Dims)
+		return nil, 0, fmt.Errorf("datasets: %s: unexpected bytes after the %d data bytes of dimensions %v", name, need, x.Dims)
 	case !errors.Is(err, io.EOF):
-		return nil, ioError(name, "", err)
+		return nil, 0, ioError(name, "", err)
 	}
-	return x, nil
+	return x, count, nil
 }
 
-// readN reads exactly need bytes from r. hint, when in (0, need], sizes the
-// first allocation; otherwise it starts at 1 MiB (or need if smaller) and
-// doubles as data arrives, so a lying header costs at most twice the bytes
-// actually present. On error it returns the bytes read so far.
-func readN(r io.Reader, need, hint int64) ([]byte, error) {
+// readN reads exactly need bytes from r. When known is true, r is known to
+// hold them (a regular file of that size) and the buffer is allocated at
+// once; otherwise it starts at 1 MiB (or need if smaller) and doubles as
+// data arrives, so a lying header costs at most twice the bytes actually
+// present. On error it returns the bytes read so far.
+func readN(r io.Reader, need int64, known bool) ([]byte, error) {
 	c := min(need, 1<<20)
-	if hint > c {
-		c = min(hint, need)
+	if known {
+		c = need
 	}
 	buf := make([]byte, 0, c)
 	for int64(len(buf)) < need {

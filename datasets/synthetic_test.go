@@ -108,3 +108,26 @@ func TestSyntheticSeeds(t *testing.T) {
 	// hold on every machine.
 	assert.Equal(t, float32(2.7061343), Sine(1, 0, 1).X[0])
 }
+
+// Fingerprint changes with any sample's bits, label or order, and not
+// with the name or the storage.
+func TestFingerprint(t *testing.T) {
+	d := Spirals(50, 0.1, 1)
+	f := d.Fingerprint()
+	assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, f)
+	c := d.Slice(0, d.Len())
+	c.Name = "other"
+	assert.Equal(t, f, c.Fingerprint())
+	e := d.Subset(append([]int{1, 0}, Permutation(d.Len(), 0)[2:]...))
+	assert.NotEqual(t, f, e.Fingerprint(), "order")
+	x := d.Slice(0, d.Len()-1)
+	assert.NotEqual(t, f, x.Fingerprint(), "one sample fewer")
+	y := *d
+	y.X = append([]float32(nil), d.X...)
+	y.X[7] = math.Nextafter32(y.X[7], 2)
+	assert.NotEqual(t, f, y.Fingerprint(), "one bit of one feature")
+	z := *d
+	z.Labels = append([]uint8(nil), d.Labels...)
+	z.Labels[3] ^= 1
+	assert.NotEqual(t, f, z.Fingerprint(), "one label")
+}

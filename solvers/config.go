@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/gradgraph/gradgraph/internal/jsonobj"
 )
 
 // Config is a rule with its schedule: what the `solver` and `schedule`
@@ -56,10 +58,10 @@ func unknownRule(name string) error {
 }
 
 // NewRule returns the rule called name (one of RuleNames()) with the given
-// hyperparameters, named as in DESIGN.md's table ("eta", "momentum",
-// "delta", "rho", "rho1", "rho2", "kappa", "phi", "theta"). Omitted ones
-// take the documented defaults; one that does not belong to the rule, or
-// one out of its range, is an error.
+// hyperparameters, named as in the table of rules in docs/optimizers.md
+// ("eta", "momentum", "delta", "rho", "rho1", "rho2", "kappa", "phi",
+// "theta"). Omitted ones take the documented defaults; one that does not
+// belong to the rule, or one out of its range, is an error.
 func NewRule(name string, hyper map[string]float64) (Rule, error) {
 	allowed, ok := hyperNames[name]
 	if !ok {
@@ -114,6 +116,31 @@ func NewRule(name string, hyper map[string]float64) (Rule, error) {
 	return r, nil
 }
 
+// Hyperparameters returns the hyperparameters of one of the eight rules
+// by their JSON names, defaults included, so that NewRule(r.Name(),
+// Hyperparameters(r)) returns r; nil for a rule of another type.
+func Hyperparameters(r Rule) map[string]float64 {
+	switch r := r.(type) {
+	case SGD:
+		return map[string]float64{"eta": r.Eta}
+	case Momentum:
+		return map[string]float64{"eta": r.Eta, "momentum": r.Momentum}
+	case Nesterov:
+		return map[string]float64{"eta": r.Eta, "momentum": r.Momentum}
+	case AdaGrad:
+		return map[string]float64{"eta": r.Eta, "delta": r.Delta}
+	case RMSProp:
+		return map[string]float64{"eta": r.Eta, "delta": r.Delta, "rho": r.Rho}
+	case AdaDelta:
+		return map[string]float64{"delta": r.Delta, "rho": r.Rho}
+	case Adam:
+		return map[string]float64{"eta": r.Eta, "delta": r.Delta, "rho1": r.Rho1, "rho2": r.Rho2}
+	case DeltaBarDelta:
+		return map[string]float64{"eta": r.Eta, "kappa": r.Kappa, "phi": r.Phi, "theta": r.Theta}
+	}
+	return nil
+}
+
 func contains(xs []string, x string) bool {
 	for _, y := range xs {
 		if y == x {
@@ -124,7 +151,7 @@ func contains(xs []string, x string) bool {
 }
 
 // ParseConfig reads the `solver` and `schedule` objects of an optimize
-// spec (CONTRACT.md), for example
+// spec (docs/cli.md), for example
 //
 //	{"rule": "adam", "eta": 0.001, "delta": 1e-8, "rho1": 0.9, "rho2": 0.999}
 //	{"kind": "inverse", "decay": 0.1}
@@ -207,7 +234,8 @@ func ParseSchedule(scheduleJSON []byte) (Schedule, error) {
 	return s, s.Validate()
 }
 
-// object decodes a JSON object into its fields; nil for empty input or null.
+// object decodes a JSON object into its fields, rejecting a key that
+// appears twice; nil for empty input or null.
 func object(what string, data []byte) (map[string]json.RawMessage, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || string(data) == "null" {
@@ -216,11 +244,7 @@ func object(what string, data []byte) (map[string]json.RawMessage, error) {
 	if data[0] != '{' {
 		return nil, fmt.Errorf("%s: got %s, want a JSON object", what, shorten(string(data)))
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
-		return nil, fmt.Errorf("%s: invalid JSON: %v", what, err)
-	}
-	return fields, nil
+	return jsonobj.Fields(what, data, nil, nil)
 }
 
 func number(what, key string, raw json.RawMessage) (float64, error) {

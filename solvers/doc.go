@@ -2,8 +2,8 @@
 // lecture (SGD, Momentum, Nesterov, AdaGrad, RMSProp, AdaDelta, Adam and
 // DeltaBarDelta), learning-rate schedules, and Solver, which owns the step
 // count, the per-parameter state and the schedule, and applies a rule to
-// graph parameters, to raw slices, or (through GorgoniaSolver) to a
-// gorgonia graph.
+// graph parameters or to raw slices (StepSlices); package
+// solvers/gorgoniasolver applies it to gorgonia graphs.
 //
 // Every rule is the lecture's formula to the placement of δ; its kernel is
 // written once, as a Go generic function over float32 and float64 slices,
@@ -19,7 +19,7 @@
 //
 // NewRule and ParseConfig build rules from their JSON names and
 // hyperparameters, as the `gradgraph optimize` command receives them (see
-// CONTRACT.md); omitted hyperparameters take the documented defaults.
+// docs/cli.md); omitted hyperparameters take the documented defaults.
 // Delta-bar-delta suits full-batch gradient descent only, as the lecture
 // notes (see DeltaBarDelta).
 package solvers

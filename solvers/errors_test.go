@@ -25,6 +25,9 @@ func TestParseConfigErrors(t *testing.T) {
 		{`{"rule": 3}`, ``, "solver.rule: got 3, want a string"},
 		{`{"rule": "adamw"}`, ``, `solver.rule: unknown rule "adamw" (want sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or delta_bar_delta)`},
 		{`{"rule": "Adam"}`, ``, `solver.rule: unknown rule "Adam" (want sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or delta_bar_delta)`},
+		// a key given twice is an error, not "the last one wins"
+		{`{"rule": "sgd", "rule": "adam"}`, ``, "solver.rule: duplicate field"},
+		{`{"rule": "sgd", "eta": 0.1, "eta": 0.2}`, ``, "solver.eta: duplicate field"},
 		// hyperparameters that do not belong to the rule
 		{`{"rule": "adadelta", "eta": 0.1}`, ``, "solver.eta: not a parameter of adadelta"},
 		{`{"rule": "sgd", "momentum": 0.9}`, ``, "solver.momentum: not a parameter of sgd"},
@@ -68,6 +71,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{`{"rule": "sgd"}`, `[]`, "schedule: got [], want a JSON object"},
 		{`{"rule": "sgd"}`, `{"kind": }`, "schedule: invalid JSON: invalid character '}' looking for beginning of value"},
 		{`{"rule": "sgd"}`, `{"kind": 1}`, "schedule.kind: got 1, want a string"},
+		{`{"rule": "sgd"}`, `{"kind": "inverse", "decay": 0.1, "decay": 0.5}`, "schedule.decay: duplicate field"},
 		{`{"rule": "sgd"}`, `{"kind": "step"}`, `schedule.kind: unknown kind "step" (want constant, inverse or exponential)`},
 		{`{"rule": "sgd"}`, `{"kind": "inverse"}`, "schedule.decay: missing (required by inverse)"},
 		{`{"rule": "sgd"}`, `{"kind": "exponential"}`, "schedule.decay: missing (required by exponential)"},
@@ -243,4 +247,21 @@ func TestSetStateErrors(t *testing.T) {
 	}
 	require.EqualError(t, fresh.UnmarshalBinary(append(blob, 0)), "solvers: decode state: 1 trailing bytes")
 	require.EqualError(t, other.UnmarshalBinary(blob), "solvers: set state: state is for adam, solver runs rmsprop")
+}
+
+// Hyperparameters names exactly the rule's JSON hyperparameters, and
+// NewRule rebuilds the rule from them.
+func TestHyperparametersRoundTrip(t *testing.T) {
+	for _, c := range rulesForNets() {
+		h := Hyperparameters(c.Rule)
+		keys := make([]string, 0, len(h))
+		for k := range h {
+			keys = append(keys, k)
+		}
+		assert.ElementsMatch(t, hyperNames[c.Rule.Name()], keys, c.Rule.Name())
+		r, err := NewRule(c.Rule.Name(), h)
+		require.NoError(t, err)
+		assert.Equal(t, c.Rule, r)
+	}
+	assert.Nil(t, Hyperparameters(nil))
 }

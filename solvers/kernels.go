@@ -6,20 +6,22 @@ import (
 	"github.com/gradgraph/gradgraph/internal/vec"
 )
 
-// Float is the element type of the slices the kernels work on.
-type Float interface{ ~float32 | ~float64 }
+// float is the element type of the slices the kernels work on. It is
+// unexported so that the module has one exported constraint for it, in
+// package graph.
+type float interface{ ~float32 | ~float64 }
 
 // The kernels below are each rule's update written once, on raw slices, for
 // float32 and float64 alike. Every operation is component-wise; the
 // hyperparameters arrive already converted to T and, where a schedule
 // applies, already scaled.
 
-func sqrt[T Float](x T) T { return T(math.Sqrt(float64(x))) }
+func sqrt[T float](x T) T { return T(math.Sqrt(float64(x))) }
 
 // docs:begin sgd
 // sgdKernel: θ ← θ − η·g, that is θ ← θ + (−η)·g, the loop BLAS calls
 // axpy (8 lanes at a time, with fused multiply-adds, where the CPU can).
-func sgdKernel[T Float](theta, g []T, eta T) {
+func sgdKernel[T float](theta, g []T, eta T) {
 	vec.Axpy(theta, g, -eta)
 }
 
@@ -27,7 +29,7 @@ func sgdKernel[T Float](theta, g []T, eta T) {
 
 // docs:begin momentum
 // momentumKernel: v ← δ·v − η·g; θ ← θ + v.
-func momentumKernel[T Float](theta, g, v []T, eta, delta T) {
+func momentumKernel[T float](theta, g, v []T, eta, delta T) {
 	g, v = g[:len(theta)], v[:len(theta)]
 	for i := range theta {
 		v[i] = delta*v[i] - eta*g[i]
@@ -40,7 +42,7 @@ func momentumKernel[T Float](theta, g, v []T, eta, delta T) {
 // docs:begin nesterov
 // nesterovKernel is the simplified form on the look-ahead Θ:
 // Θ ← Θ + δ²·v − η(1+δ)·g; v ← δ·v − η·g.
-func nesterovKernel[T Float](theta, g, v []T, eta, delta T) {
+func nesterovKernel[T float](theta, g, v []T, eta, delta T) {
 	g, v = g[:len(theta)], v[:len(theta)]
 	for i := range theta {
 		theta[i] += delta*delta*v[i] - eta*(1+delta)*g[i]
@@ -52,7 +54,7 @@ func nesterovKernel[T Float](theta, g, v []T, eta, delta T) {
 
 // docs:begin adagrad
 // adagradKernel: r ← r + g⊙g; θ ← θ − η/(δ + √r) ⊙ g.
-func adagradKernel[T Float](theta, g, r []T, eta, delta T) {
+func adagradKernel[T float](theta, g, r []T, eta, delta T) {
 	g, r = g[:len(theta)], r[:len(theta)]
 	for i := range theta {
 		r[i] += g[i] * g[i]
@@ -64,7 +66,7 @@ func adagradKernel[T Float](theta, g, r []T, eta, delta T) {
 
 // docs:begin rmsprop
 // rmspropKernel: r ← ρ·r + (1−ρ)·g⊙g; θ ← θ − η/√(δ + r) ⊙ g.
-func rmspropKernel[T Float](theta, g, r []T, eta, delta, rho T) {
+func rmspropKernel[T float](theta, g, r []T, eta, delta, rho T) {
 	g, r = g[:len(theta)], r[:len(theta)]
 	for i := range theta {
 		r[i] = rho*r[i] + (1-rho)*g[i]*g[i]
@@ -77,7 +79,7 @@ func rmspropKernel[T Float](theta, g, r []T, eta, delta, rho T) {
 // docs:begin adadelta
 // adadeltaKernel: r ← ρ·r + (1−ρ)·g⊙g; v ← −√(δ+s)/√(δ+r) ⊙ g;
 // s ← ρ·s + (1−ρ)·v⊙v; θ ← θ + v.
-func adadeltaKernel[T Float](theta, g, r, s []T, delta, rho T) {
+func adadeltaKernel[T float](theta, g, r, s []T, delta, rho T) {
 	g, r, s = g[:len(theta)], r[:len(theta)], s[:len(theta)]
 	for i := range theta {
 		r[i] = rho*r[i] + (1-rho)*g[i]*g[i]
@@ -102,7 +104,7 @@ func adadeltaKernel[T Float](theta, g, r, s []T, delta, rho T) {
 //	sHat := s[i] * ic1
 //	rHat := r[i] * ic2
 //	theta[i] -= eta * sHat / (delta + sqrt(rHat))
-func adamKernel[T Float](theta, g, s, r []T, eta, delta, rho1, rho2, c1, c2 T) {
+func adamKernel[T float](theta, g, s, r []T, eta, delta, rho1, rho2, c1, c2 T) {
 	ic1, ic2 := 1/c1, 1/c2 // multiply by the corrections' inverses: one division per component, not three
 	vec.Adam(theta, g, s, r, eta, delta, rho1, rho2, ic1, ic2)
 }
@@ -112,7 +114,7 @@ func adamKernel[T Float](theta, g, s, r []T, eta, delta, rho1, rho2, c1, c2 T) {
 // docs:begin delta_bar_delta
 // deltaBarDeltaKernel, per component: if f·g > 0 then ε ← ε + κ; if f·g < 0
 // then ε ← (1−φ)·ε; θ ← θ − ε·g; f ← (1−θ_avg)·g + θ_avg·f.
-func deltaBarDeltaKernel[T Float](theta, g, eps, f []T, kappa, phi, avg T) {
+func deltaBarDeltaKernel[T float](theta, g, eps, f []T, kappa, phi, avg T) {
 	g, eps, f = g[:len(theta)], eps[:len(theta)], f[:len(theta)]
 	for i := range theta {
 		switch fg := f[i] * g[i]; {

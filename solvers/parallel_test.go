@@ -12,7 +12,7 @@ import (
 // into many pieces and leaves the small ones whole.
 var splitSizes = []int{784 * 256, 256, 256 * 128, 128, 128 * 10, 10}
 
-func randomSlices[T Float](r *rand.Rand, sizes []int) [][]T {
+func randomSlices[T float](r *rand.Rand, sizes []int) [][]T {
 	out := make([][]T, len(sizes))
 	for i, n := range sizes {
 		out[i] = make([]T, n)
@@ -23,7 +23,7 @@ func randomSlices[T Float](r *rand.Rand, sizes []int) [][]T {
 	return out
 }
 
-func cloneSlices[T Float](x [][]T) [][]T {
+func cloneSlices[T float](x [][]T) [][]T {
 	out := make([][]T, len(x))
 	for i := range x {
 		out[i] = append([]T(nil), x[i]...)
@@ -33,7 +33,7 @@ func cloneSlices[T Float](x [][]T) [][]T {
 
 // referenceSteps applies rule to each whole parameter, one call each, as
 // the Solver did before it split updates.
-func referenceSteps[T Float](rule Rule, params [][]T, grads [][][]T) {
+func referenceSteps[T float](rule Rule, params [][]T, grads [][][]T) {
 	init := rule.InitialState()
 	states := make([][][]T, len(params))
 	for i, p := range params {
@@ -62,7 +62,7 @@ func TestSplitUpdateIsBitIdentical(t *testing.T) {
 	}
 }
 
-func checkSplit[T Float](t *testing.T, rule Rule) {
+func checkSplit[T float](t *testing.T, rule Rule) {
 	r := rand.New(rand.NewPCG(1, 2))
 	params := randomSlices[T](r, splitSizes)
 	want := cloneSlices(params)

@@ -13,7 +13,7 @@ import (
 
 // This file drives the Solver through the optimize samples of
 // testdata/optimize without the CLI: a small float64 network in the
-// lecture's layout (CONTRACT.md), with its cost and closed-form
+// lecture's layout (docs/cli.md), with its cost and closed-form
 // backpropagation written as plain loops.
 
 type sampleLayer struct {

@@ -1,7 +1,9 @@
 package solvers
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/gradgraph/gradgraph/graph"
 )
@@ -151,7 +153,73 @@ func (s *Solver) StepFloat32(params, grads [][]float32) error {
 	return nil
 }
 
-func checkSlices[T Float](params, grads [][]T) error {
+// Slices is one parameter of StepSlices, given as raw slices of one
+// element type: W64 and its gradient G64, or W32 and G32, of equal,
+// non-zero length. Key identifies the parameter from step to step: the
+// solver keeps the parameter's state under it, so it must be comparable
+// and the same at every step (solvers/gorgoniasolver passes the gorgonia
+// node). A key with a Name() string method names the parameter in State.
+type Slices struct {
+	Key      any
+	W64, G64 []float64
+	W32, G32 []float32
+}
+
+// StepSlices applies one update to parameters given as raw slices, which
+// may mix float32 and float64, each updated in place from its gradient
+// and keyed by its Key. It is the seam for training other frameworks'
+// parameters with the solver's rules. Nothing is changed when an error is
+// returned.
+func (s *Solver) StepSlices(params []Slices) error {
+	for i, p := range params {
+		if err := p.check(); err != nil {
+			return fmt.Errorf("solvers: step: parameter %d: %w", i, err)
+		}
+	}
+	if s.pending != nil {
+		bs := make([]binding, len(params))
+		for i, p := range params {
+			bs[i] = binding{key: p.Key, n: len(p.W64), dtype: graph.Float64}
+			if p.W32 != nil {
+				bs[i] = binding{key: p.Key, n: len(p.W32), dtype: graph.Float32}
+			}
+		}
+		if err := s.bind(bs); err != nil {
+			return err
+		}
+	}
+	s.up.reset(s.rule, s.info())
+	for _, p := range params {
+		if p.W64 != nil {
+			s.up.add64(p.W64, p.G64, s.state64(p.Key, len(p.W64)))
+		} else {
+			s.up.add32(p.W32, p.G32, s.state32(p.Key, len(p.W32)))
+		}
+	}
+	s.up.run(len(s.init))
+	s.steps++
+	return nil
+}
+
+func (p Slices) check() error {
+	if p.Key == nil || !reflect.TypeOf(p.Key).Comparable() {
+		return fmt.Errorf("key %T cannot key a state", p.Key)
+	}
+	n64, n32 := len(p.W64)+len(p.G64), len(p.W32)+len(p.G32)
+	switch {
+	case n64 > 0 && n32 > 0:
+		return errors.New("holds both float64 and float32 slices")
+	case n64 == 0 && n32 == 0:
+		return errors.New("empty")
+	case len(p.W64) != len(p.G64):
+		return fmt.Errorf("gradient has %d components, value has %d", len(p.G64), len(p.W64))
+	case len(p.W32) != len(p.G32):
+		return fmt.Errorf("gradient has %d components, value has %d", len(p.G32), len(p.W32))
+	}
+	return nil
+}
+
+func checkSlices[T float](params, grads [][]T) error {
 	if len(params) != len(grads) {
 		return fmt.Errorf("solvers: step: %d parameters but %d gradients", len(params), len(grads))
 	}
@@ -231,7 +299,7 @@ func (s *Solver) StepLookahead(params, grads []*graph.Node, eval func() error) e
 }
 
 // lookahead saves θ and moves it to θ + δ·v.
-func lookahead[T Float](theta, saved, v []T, delta T) {
+func lookahead[T float](theta, saved, v []T, delta T) {
 	copy(saved, theta)
 	v = v[:len(theta)]
 	for i := range theta {
@@ -304,7 +372,7 @@ func (s *Solver) add(key any, st *paramState) {
 	s.order = append(s.order, key)
 }
 
-func newSlots[T Float](init []float64, n int) [][]T {
+func newSlots[T float](init []float64, n int) [][]T {
 	slots := make([][]T, len(init))
 	for k, x := range init {
 		slots[k] = make([]T, n)

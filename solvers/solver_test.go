@@ -328,3 +328,43 @@ func TestLookaheadErrors(t *testing.T) {
 	assert.Equal(t, before, n.values(), "θ restored exactly")
 	assert.Equal(t, 2, s.Steps(), "no step counted")
 }
+
+// StepSlices updates mixed float64 and float32 parameters as StepFloat64
+// and StepFloat32 update each, keeps their state by key across steps, and
+// changes nothing when one of them is malformed.
+func TestStepSlicesMatchesTypedSteps(t *testing.T) {
+	cfg := Config{Rule: Adam{Eta: 0.1, Delta: 1e-8, Rho1: 0.8, Rho2: 0.95}, Schedule: InverseSchedule(0.3)}
+	s, _ := cfg.New()
+	ref64, _ := cfg.New()
+	ref32, _ := cfg.New()
+	w64, w32 := []float64{1, -2, 3}, []float32{0.5, -0.25}
+	r64, r32 := append([]float64(nil), w64...), append([]float32(nil), w32...)
+	type key struct{ name string }
+	for step := range 4 {
+		g64 := []float64{0.3 * float64(step+1), -1, 2}
+		g32 := []float32{-0.5, 0.125 * float32(step)}
+		require.NoError(t, s.StepSlices([]Slices{{Key: key{"a"}, W64: w64, G64: g64}, {Key: key{"b"}, W32: w32, G32: g32}}))
+		require.NoError(t, ref64.StepFloat64([][]float64{r64}, [][]float64{g64}))
+		require.NoError(t, ref32.StepFloat32([][]float32{r32}, [][]float32{g32}))
+		require.Equal(t, r64, w64, "step %d", step+1)
+		require.Equal(t, r32, w32, "step %d", step+1)
+	}
+	assert.Equal(t, 4, s.Steps())
+
+	before := append([]float64(nil), w64...)
+	for _, c := range []struct {
+		p    Slices
+		want string
+	}{
+		{Slices{W64: w64, G64: w64}, "solvers: step: parameter 1: key <nil> cannot key a state"},
+		{Slices{Key: []int{1}, W64: w64, G64: w64}, "solvers: step: parameter 1: key []int cannot key a state"},
+		{Slices{Key: key{"c"}}, "solvers: step: parameter 1: empty"},
+		{Slices{Key: key{"c"}, W64: w64, G64: w64[:2]}, "solvers: step: parameter 1: gradient has 2 components, value has 3"},
+		{Slices{Key: key{"c"}, W32: w32, G32: w32[:1]}, "solvers: step: parameter 1: gradient has 1 components, value has 2"},
+		{Slices{Key: key{"c"}, W64: w64, G32: w32}, "solvers: step: parameter 1: holds both float64 and float32 slices"},
+	} {
+		require.EqualError(t, s.StepSlices([]Slices{{Key: key{"a"}, W64: w64, G64: w64}, c.p}), c.want)
+	}
+	assert.Equal(t, before, w64, "a failed step changes nothing")
+	assert.Equal(t, 4, s.Steps())
+}

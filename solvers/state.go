@@ -170,7 +170,7 @@ func cloneState(st *State) *State {
 	return c
 }
 
-func clone2[T Float](x [][]T) [][]T {
+func clone2[T float](x [][]T) [][]T {
 	if x == nil {
 		return nil
 	}

@@ -23,42 +23,60 @@ type TrajectoryStep struct {
 // [(i·b) mod M, (i·b) mod M + b), in order, without shuffling, the
 // gradient being averaged over those b columns. This is the contract of
 // `gradgraph optimize`.
+//
+// Optimize keeps every step's network: steps times the network's size.
+// OptimizeFunc hands the steps over one by one instead.
 func Optimize(net *mlp.Network, inputs, targets *tensor.Dense, opt Optimizer, steps, batchSize int) ([]TrajectoryStep, error) {
+	out := make([]TrajectoryStep, 0, min(steps, 1024))
+	err := OptimizeFunc(net, inputs, targets, opt, steps, batchSize, func(st TrajectoryStep) error {
+		out = append(out, st)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// OptimizeFunc runs the steps of Optimize and calls fn with each as soon as
+// it is taken, so that a long trajectory costs the memory of one network:
+// the step's Network is fn's to keep or drop. An error from fn stops the
+// run and is returned as it is.
+func OptimizeFunc(net *mlp.Network, inputs, targets *tensor.Dense, opt Optimizer, steps, batchSize int, fn func(TrajectoryStep) error) error {
 	if steps <= 0 {
-		return nil, fmt.Errorf("steps: %d, want a positive integer", steps)
+		return fmt.Errorf("steps: %d, want a positive integer", steps)
 	}
 	m := inputs.Shape()[1]
 	if batchSize == 0 {
 		batchSize = m
 	}
 	if batchSize < 0 || m%batchSize != 0 {
-		return nil, fmt.Errorf("batch_size: %d does not divide the %d samples", batchSize, m)
+		return fmt.Errorf("batch_size: %d does not divide the %d samples", batchSize, m)
 	}
 	full, err := mlp.Build(net, m)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := full.Input.Set(inputs); err != nil {
-		return nil, err
+		return err
 	}
 	if err := full.Target.Set(targets); err != nil {
-		return nil, err
+		return err
 	}
 	mini := full
 	if batchSize != m {
 		if mini, err = full.Resized(batchSize); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	costProg, err := full.ForwardProgram()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	trainProg, err := mini.TrainProgram()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := make([]TrajectoryStep, 0, steps)
 	for i := 0; i < steps; i++ {
 		var cost float64
 		if mini == full {
@@ -73,11 +91,13 @@ func Optimize(net *mlp.Network, inputs, targets *tensor.Dense, opt Optimizer, st
 			trainProg.Run()
 		}
 		if err := opt.Step(full.Params(), mini.Grads()); err != nil {
-			return nil, fmt.Errorf("step %d: %w", i, err)
+			return fmt.Errorf("step %d: %w", i, err)
 		}
-		out = append(out, TrajectoryStep{Cost: cost, Network: full.Network()})
+		if err := fn(TrajectoryStep{Cost: cost, Network: full.Network()}); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // copyColumns copies the columns [start, start+b) of src into dst, which

@@ -11,10 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/gradgraph/gradgraph/datasets"
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/vec"
 	"github.com/gradgraph/gradgraph/models/mlp"
 )
 
@@ -61,6 +63,11 @@ type Loop struct {
 	epoch    int // epochs completed
 	history  []EpochStats
 	ckptPath string
+	dropLast bool
+	settings []Setting
+	// trainPrint and valPrint are the data sets' fingerprints, computed
+	// for the first checkpoint.
+	trainPrint, valPrint string
 }
 
 // Options configures New.
@@ -76,7 +83,18 @@ type Options struct {
 	// Checkpoint, if not empty, is the file written atomically at the end of
 	// every epoch.
 	Checkpoint string
+	// Settings are the caller's other choices that change the result of
+	// training, such as the optimizer's hyperparameters and how the data
+	// were chosen, by names the caller picks ({"eta", "0.001"}). They are
+	// recorded in checkpoints, and Resume refuses a checkpoint whose
+	// settings differ, reporting the first in this order. The loop records
+	// its own (seed, batch size, dtype, drop-last, the data's
+	// fingerprints) itself.
+	Settings []Setting
 }
+
+// Setting is one of Options.Settings: a name and its value.
+type Setting struct{ Name, Value string }
 
 // New returns a loop that trains net (whose parameters it copies) on the
 // train set with opt, reporting accuracy on val (which may be nil).
@@ -95,7 +113,8 @@ func New(net *mlp.Network, trainSet, val *datasets.Dataset, opt Optimizer, o Opt
 		return nil, fmt.Errorf("train: the network has %d outputs, the data has %d targets", sizes[len(sizes)-1], trainSet.Targets())
 	}
 	batch := min(o.BatchSize, trainSet.Len())
-	l := &Loop{net: net, train: trainSet, val: val, opt: opt, batch: batch, seed: o.Seed, ckptPath: o.Checkpoint}
+	l := &Loop{net: net, train: trainSet, val: val, opt: opt, batch: batch, seed: o.Seed, ckptPath: o.Checkpoint,
+		dropLast: o.DropLast, settings: slices.Clone(o.Settings)}
 	var err error
 	if l.full, err = mlp.Build(net, batch); err != nil {
 		return nil, err
@@ -130,8 +149,12 @@ func (l *Loop) Epoch() int { return l.epoch }
 func (l *Loop) History() []EpochStats { return l.history }
 
 // Run trains until epochs epochs are complete (counting those restored from
-// a checkpoint) or ctx is cancelled.
+// a checkpoint) or ctx is cancelled. Asking for fewer epochs than are
+// complete is an error.
 func (l *Loop) Run(ctx context.Context, epochs int) error {
+	if epochs < l.epoch {
+		return fmt.Errorf("train: run to epoch %d: %d epochs are complete already", epochs, l.epoch)
+	}
 	for l.epoch < epochs {
 		if err := l.runEpoch(ctx); err != nil {
 			return err
@@ -200,7 +223,42 @@ func (l *Loop) step(mg *mlp.Graph, idx []int) (float64, error) {
 	}
 	// The solver keys its state by parameter node: always hand it the main
 	// graph's nodes, which share storage with those of the last batch.
-	return loss, l.opt.Step(l.full.Params(), mg.Grads())
+	if err := l.opt.Step(l.full.Params(), mg.Grads()); err != nil {
+		return loss, err
+	}
+	// A finite cost does not make a finite update: a huge η, or gradients
+	// that overflow, can leave NaN or ±Inf in the parameters while the
+	// next cost stays finite (a ReLU maps NaN to 0), and the model saved at
+	// the end would hold them.
+	return loss, finiteParams(l.full.Params())
+}
+
+// ErrDiverged is wrapped by the error that stops training when an update
+// leaves a parameter NaN or infinite.
+var ErrDiverged = errors.New("training diverged")
+
+// finiteParams reports the first parameter component that is NaN or ±Inf.
+// A parameter's sum (vectorised) is finite unless one of its components is
+// not, or the sum overflows; only then are the components scanned.
+func finiteParams(params []*graph.Node) error {
+	for _, p := range params {
+		v := p.Storage()
+		var sum float64
+		if v.F64 != nil {
+			sum = vec.Sum(v.F64)
+		} else {
+			sum = float64(vec.Sum(v.F32))
+		}
+		if !math.IsNaN(sum) && !math.IsInf(sum, 0) {
+			continue
+		}
+		for i := range p.Shape().Size() {
+			if x := v.At(i); math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("%w: the update made %s %v at index %d", ErrDiverged, p.Name(), x, i)
+			}
+		}
+	}
+	return nil
 }
 
 // fill writes the samples idx of d into the input and target nodes of mg.

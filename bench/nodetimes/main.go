@@ -1,6 +1,6 @@
 // Command nodetimes prints where the time of one MNIST training step goes:
 // the median time of every op node of the compiled program and of the
-// solver's update, in run order, as measured by bench.NodeTimes.
+// solver's update, in run order, as measured by benchstep.NodeTimes.
 //
 //	go run ./bench/nodetimes [-rule sgd] [-dtype float32] [-batch 128] [-steps 2000]
 //
@@ -14,8 +14,8 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"github.com/gradgraph/gradgraph/bench"
 	"github.com/gradgraph/gradgraph/blas"
+	"github.com/gradgraph/gradgraph/internal/benchstep"
 	"github.com/gradgraph/gradgraph/solvers"
 )
 
@@ -41,7 +41,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	times, total, err := bench.NodeTimes(dt, *batch, s, *steps)
+	times, total, err := benchstep.NodeTimes(dt, *batch, s, *steps)
 	if err != nil {
 		fail(err)
 	}

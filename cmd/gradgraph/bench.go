@@ -4,15 +4,20 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 
-	"github.com/gradgraph/gradgraph/bench"
 	"github.com/gradgraph/gradgraph/blas"
+	"github.com/gradgraph/gradgraph/internal/benchstep"
+	"github.com/gradgraph/gradgraph/models/mlp"
 	"github.com/gradgraph/gradgraph/solvers"
 )
 
 func init() {
 	register("bench", "time the MNIST training step, side by side with gorgonia", benchCmd)
 }
+
+// maxBenchSteps bounds --steps: the time of every step is kept.
+const maxBenchSteps = 1_000_000
 
 func benchCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench", "[--batch 128] [--dtype float32] [--rule sgd] [--steps 200] [--peer] [--json]", stdout)
@@ -32,8 +37,11 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	if *batch <= 0 {
 		return usageErr("--batch: %d, want > 0", *batch)
 	}
-	if *steps <= 0 {
-		return usageErr("--steps: %d, want > 0", *steps)
+	if *steps <= 0 || *steps > maxBenchSteps {
+		return usageErr("--steps: %d, want 1 to %d", *steps, maxBenchSteps)
+	}
+	if err := mlp.CheckSizes(benchstep.Sizes, *batch); err != nil {
+		return usageErr("--batch: %v", strings.TrimPrefix(err.Error(), "mlp: "))
 	}
 	rule, err := solvers.NewRule(*ruleName, nil)
 	if err != nil {
@@ -44,11 +52,11 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 		return flagErr(err)
 	}
 	warmup := max(5, *steps/10)
-	ours, err := bench.Ours(dt, *batch, s)
+	ours, err := benchstep.Ours(dt, *batch, s)
 	if err != nil {
 		return err
 	}
-	res, err := bench.Time(ours, warmup, *steps)
+	res, err := benchstep.Time(ours, warmup, *steps)
 	if err != nil {
 		return err
 	}
@@ -58,14 +66,14 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 		"network": "784-256-128-10 relu/softmax/cross_entropy", "blas": fmt.Sprintf("%T", blas.Current()),
 		"gomaxprocs": runtime.GOMAXPROCS(0),
 	}
-	var peer bench.Result
+	var peer benchstep.Result
 	var peerName string
 	if *withPeer {
-		step, name, err := bench.Gorgonia(dt, *batch, rule)
+		step, name, err := benchstep.Gorgonia(dt, *batch, rule)
 		if err != nil {
 			return err
 		}
-		if peer, err = bench.Time(step, warmup, max(10, *steps/4)); err != nil {
+		if peer, err = benchstep.Time(step, warmup, max(10, *steps/4)); err != nil {
 			return err
 		}
 		peerName = name

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"text/tabwriter"
 
@@ -76,6 +77,14 @@ func gradcheck(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tol := verdictTol[dt]
+	// JSON has no NaN or Inf, and a gradient that is not finite fails the
+	// check whatever the differences say: name the first such value.
+	if path, v := c.NonFinite(); path != "" {
+		if !*asJSON {
+			printGradcheck(stdout, c, dt, *eps, tol.manual, tol.numeric)
+		}
+		return fmt.Errorf("gradcheck: %s is %v, not a finite number: the gradients cannot be compared", path, v)
+	}
 	agree := true
 	for _, l := range c.Layers {
 		agree = agree && l.ManualVsAutodiff.MaxRel <= tol.manual && l.AutodiffVsNumeric.MaxRel <= tol.numeric
@@ -120,7 +129,10 @@ func printGradcheck(w io.Writer, c *mlp.Comparison, dt tensor.Dtype, eps, tolMan
 }
 
 func verdict(rel, tol float64) string {
-	if rel <= tol {
+	switch {
+	case math.IsNaN(rel):
+		return "NOT FINITE"
+	case rel <= tol:
 		return "ok"
 	}
 	return "DIFFER"

@@ -249,6 +249,10 @@ func TestOptimizeBadSpecs(t *testing.T) {
 		{"batch does not divide", `"solver": {"rule": "sgd"}, "steps": 2, "batch_size": 3`, "batch_size: 3 does not divide the 4 samples (columns of network.inputs)"},
 		{"unknown field", `"solver": {"rule": "sgd"}, "steps": 2, "epochs": 3`, "epochs: unknown field (want network, solver, schedule, steps, batch_size)"},
 		{"diverges", `"solver": {"rule": "sgd", "eta": 1e300}, "steps": 3`, "steps[1].cost: +Inf: the run diverged (try a smaller eta)"},
+		{"duplicate top-level key", `"solver": {"rule": "sgd"}, "steps": 2, "steps": 3`, "steps: duplicate field"},
+		{"duplicate solver key", `"solver": {"rule": "sgd", "eta": 0.1, "eta": 0.5}, "steps": 2`, "solver.eta: duplicate field"},
+		{"duplicate schedule key", `"solver": {"rule": "sgd"}, "schedule": {"kind": "constant", "kind": "inverse", "decay": 1}, "steps": 2`, "schedule.kind: duplicate field"},
+		{"duplicate network key", `"solver": {"rule": "sgd"}, "steps": 2, "network": {}`, "network: duplicate field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,4 +274,52 @@ func TestOptimizeBadSpecs(t *testing.T) {
 		assert.Equal(t, 1, code)
 		assert.Equal(t, "gradgraph: "+p+`: network.layers[0].activation: unknown activation "swish" (want identity, sigmoid, tanh, relu or softmax)`+"\n", errOut)
 	})
+}
+
+// A spec whose gradients are NaN or infinite fails the check, naming the
+// first value that is not finite, in both output modes and both dtypes;
+// --json prints nothing rather than a document JSON cannot hold.
+func TestGradcheckNonFiniteFails(t *testing.T) {
+	saturated := writeTemp(t, "saturated.json", `{"cost":"binary_cross_entropy","layers":[{"activation":"sigmoid","weights":[[30],[30]],"bias":[0.1]}],"inputs":[[1,-2],[0.5,3]],"targets":[[1,0]]}`)
+	huge := writeTemp(t, "huge.json", `{"cost":"binary_cross_entropy","layers":[{"activation":"sigmoid","weights":[[1e30],[1e30]],"bias":[0.1]}],"inputs":[[1e308,-2],[0.5,3]],"targets":[[1,0]]}`)
+	hugeWeights := writeTemp(t, "huge32.json", `{"cost":"quadratic","layers":[{"activation":"identity","weights":[[1e30],[1e30]],"bias":[0.1]}],"inputs":[[1e10,-2],[0.5,3]],"targets":[[1,0]]}`)
+	for _, c := range []struct{ spec, dtype string }{
+		{saturated, "float64"}, {saturated, "float32"}, {huge, "float64"}, {hugeWeights, "float32"},
+	} {
+		out, errOut, code := runCLI("gradcheck", "--spec", c.spec, "--dtype", c.dtype)
+		assert.Equal(t, 1, code, "%s %s: %s", c.spec, c.dtype, out)
+		assert.Regexp(t, `^gradgraph: gradcheck: \S+ is (NaN|[+-]Inf), not a finite number: the gradients cannot be compared\n$`, errOut)
+		assert.NotRegexp(t, `(?m) ok$`, out, "no pair with a value that is not finite is ok")
+		assert.Contains(t, out, "NOT FINITE")
+
+		out, errOut, code = runCLI("gradcheck", "--spec", c.spec, "--dtype", c.dtype, "--json")
+		assert.Equal(t, 1, code)
+		assert.Empty(t, out)
+		assert.NotContains(t, errOut, "json:")
+		assert.Contains(t, errOut, "not a finite number")
+	}
+}
+
+// Sizes that would exhaust memory are usage errors (or, in a spec, input
+// errors) before anything is allocated: one line, never the runtime's
+// out-of-memory crash.
+func TestResourceBounds(t *testing.T) {
+	run := writeTemp(t, "run.json", `{"network": {"cost": "quadratic", "layers": [{"activation": "identity", "weights": [[0.5], [-0.5]], "bias": [0]}], "inputs": [[1, 2], [0, 1]], "targets": [[1, 2]]}, "solver": {"rule": "sgd"}, "steps": 1000000000}`)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"train", "--layers", "1000000000"}, 2, "--layers: 1000000000: more than the 268435456 (2^28) parameters a network may have"},
+		{[]string{"train", "--layers", "20000,20000"}, 2, "--layers: 20000,20000: more than the 268435456 (2^28) parameters a network may have"},
+		{[]string{"train", "--epochs", "2000000"}, 2, "--epochs: 2000000, more than the 1000000 a run may have"},
+		{[]string{"bench", "--batch", "1000000000"}, 2, "--batch: a batch of 1000000000 through 784-256-128-10 holds 1.18e+12 values, more than the 134217728 (2^27) allowed"},
+		{[]string{"bench", "--steps", "2000000000"}, 2, "--steps: 2000000000, want 1 to 1000000"},
+		{[]string{"optimize", "--spec", run, "--json"}, 1, run + ": steps: 1000000000 steps of a network of 3 parameters make 4e+09 numbers, more than the 4000000 that --json prints (take fewer steps, or leave out --json for the costs alone)"},
+	} {
+		out, errOut, code := runCLI(c.args...)
+		assert.Equal(t, c.code, code, c.args)
+		assert.Empty(t, out)
+		assert.Equal(t, "gradgraph: "+c.want+"\n", errOut)
+	}
 }

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"gorgonia.org/tensor"
 
+	"github.com/gradgraph/gradgraph/internal/jsonobj"
 	"github.com/gradgraph/gradgraph/models/mlp"
 	"github.com/gradgraph/gradgraph/solvers"
 	"github.com/gradgraph/gradgraph/train"
@@ -62,52 +63,76 @@ func optimize(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", *specPath, err)
 	}
-	traj, err := train.Optimize(rs.spec.Network, rs.spec.Inputs, rs.spec.Targets, s, rs.steps, rs.batchSize)
-	if err != nil {
-		return fmt.Errorf("%s: %v", *specPath, err)
-	}
-	if err := finite(traj); err != nil {
-		return fmt.Errorf("%s: %v", *specPath, err)
-	}
 	if *asJSON {
+		// Every step's parameters go into the document: bound its size
+		// before the first step.
+		if n := trajectoryNumbers(rs); n > maxTrajectoryNumbers {
+			return fmt.Errorf("%s: steps: %d steps of a network of %d parameters make %.3g numbers, more than the %d that --json prints (take fewer steps, or leave out --json for the costs alone)",
+				*specPath, rs.steps, rs.spec.Network.NumParams(), n, maxTrajectoryNumbers)
+		}
 		out := struct {
 			Rule  string             `json:"rule"`
 			Steps []optimizeStepJSON `json:"steps"`
 		}{Rule: rs.solver.Rule.Name()}
-		for _, st := range traj {
+		err := train.OptimizeFunc(rs.spec.Network, rs.spec.Inputs, rs.spec.Targets, s, rs.steps, rs.batchSize, func(st train.TrajectoryStep) error {
+			if err := finite(len(out.Steps), st); err != nil {
+				return err
+			}
 			js := optimizeStepJSON{Cost: st.Cost}
 			for _, l := range st.Network.Layers {
 				js.Layers = append(js.Layers, optimizeLayerJS{Weights: mlp.Rows(l.Weights), Bias: mlp.Float64s(l.Bias)})
 			}
 			out.Steps = append(out.Steps, js)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %v", *specPath, err)
 		}
 		return writeJSON(stdout, out)
 	}
+	// The table streams: one line per step, whatever the number of steps.
 	fmt.Fprintf(stdout, "%s, %d steps, batch %s\n\n", rs.solver.Rule.Name(), rs.steps, batchLabel(rs.batchSize))
 	fmt.Fprintf(stdout, "%5s  %s\n", "step", "cost before the step")
-	for i, st := range traj {
+	i := 0
+	err = train.OptimizeFunc(rs.spec.Network, rs.spec.Inputs, rs.spec.Targets, s, rs.steps, rs.batchSize, func(st train.TrajectoryStep) error {
+		if err := finite(i, st); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "%5d  %.10g\n", i, st.Cost)
+		i++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %v", *specPath, err)
 	}
 	return nil
 }
 
-// finite reports the first step whose cost or parameters are not finite:
-// JSON cannot hold them, and a diverged run is a failure to report, not a
+// maxTrajectoryNumbers bounds the numbers of an optimize --json document
+// (steps × (parameters + 1)): 4 million, about 150 MB of JSON.
+const maxTrajectoryNumbers = 4_000_000
+
+// trajectoryNumbers returns steps × (parameters + 1) of rs, as a float64
+// so that it cannot overflow.
+func trajectoryNumbers(rs *runSpec) float64 {
+	return float64(rs.steps) * float64(rs.spec.Network.NumParams()+1)
+}
+
+// finite reports a step whose cost or parameters are not finite: JSON
+// cannot hold them, and a diverged run is a failure to report, not a
 // trajectory.
-func finite(traj []train.TrajectoryStep) error {
-	for i, st := range traj {
-		if math.IsNaN(st.Cost) || math.IsInf(st.Cost, 0) {
-			return fmt.Errorf("steps[%d].cost: %v: the run diverged (try a smaller eta)", i, st.Cost)
-		}
-		for j, l := range st.Network.Layers {
-			for _, t := range []struct {
-				name string
-				vals []float64
-			}{{"weights", mlp.Float64s(l.Weights)}, {"bias", mlp.Float64s(l.Bias)}} {
-				for _, v := range t.vals {
-					if math.IsNaN(v) || math.IsInf(v, 0) {
-						return fmt.Errorf("steps[%d].layers[%d].%s: %v: the run diverged (try a smaller eta)", i, j, t.name, v)
-					}
+func finite(i int, st train.TrajectoryStep) error {
+	if math.IsNaN(st.Cost) || math.IsInf(st.Cost, 0) {
+		return fmt.Errorf("steps[%d].cost: %v: the run diverged (try a smaller eta)", i, st.Cost)
+	}
+	for j, l := range st.Network.Layers {
+		for _, t := range []struct {
+			name string
+			vals []float64
+		}{{"weights", mlp.Float64s(l.Weights)}, {"bias", mlp.Float64s(l.Bias)}} {
+			for _, v := range t.vals {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("steps[%d].layers[%d].%s: %v: the run diverged (try a smaller eta)", i, j, t.name, v)
 				}
 			}
 		}
@@ -129,18 +154,17 @@ func parseRunSpec(data []byte, dt tensor.Dtype) (*runSpec, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("spec: empty file")
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
-		return nil, fmt.Errorf("spec: %v", err)
+	if !json.Valid(data) {
+		var v any
+		return nil, fmt.Errorf("spec: %v", json.Unmarshal(data, &v))
 	}
 	known := []string{"network", "solver", "schedule", "steps", "batch_size"}
-	var keys []string
-	for k := range fields {
-		keys = append(keys, k)
+	fields, err := jsonobj.Fields("", data, nil, nil)
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !contains(known, k) {
+	for _, k := range jsonobj.Sorted(fields) {
+		if !slices.Contains(known, k) {
 			return nil, fmt.Errorf("%s: unknown field (want %s)", k, strings.Join(known, ", "))
 		}
 	}
@@ -149,7 +173,6 @@ func parseRunSpec(data []byte, dt tensor.Dtype) (*runSpec, error) {
 	if !ok {
 		return nil, fmt.Errorf("network: missing")
 	}
-	var err error
 	if rs.spec, err = mlp.ParseSpec(net, dt); err != nil {
 		return nil, fmt.Errorf("network.%v", err)
 	}
@@ -190,13 +213,4 @@ func positiveInt(fields map[string]json.RawMessage, key string, required bool) (
 		return 0, fmt.Errorf("%s: got %s, want %s", key, raw, want)
 	}
 	return int(x), nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }

@@ -84,7 +84,7 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 // hyperUsage documents each hyperparameter flag with the defaults of the
-// rules that take it (DESIGN.md's table).
+// rules that take it (the table of rules in docs/optimizers.md).
 var hyperUsage = map[string]string{
 	"eta":      "learning rate η (default 0.01; rmsprop and adam 0.001; not for adadelta)",
 	"momentum": "momentum δ of momentum and nesterov, in [0, 1) (default 0.9)",
@@ -107,6 +107,10 @@ const (
 	defaultDecay  = 3e-4
 )
 
+// maxEpochs bounds --epochs: the history of every epoch is kept, in memory
+// and in checkpoints.
+const maxEpochs = 1_000_000
+
 func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error {
 	dt, err := parseDtype(f.dtype)
 	if err != nil {
@@ -117,6 +121,9 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	}
 	if f.epochs <= 0 {
 		return usageErr("--epochs: %d, want > 0", f.epochs)
+	}
+	if f.epochs > maxEpochs {
+		return usageErr("--epochs: %d, more than the %d a run may have", f.epochs, maxEpochs)
 	}
 	if f.val < 0 || f.limit < 0 {
 		return usageErr("--val and --limit must be ≥ 0")
@@ -169,7 +176,7 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	trainSet, testSet, err := loadMNIST(f.data)
+	trainSet, testSet, err := loadMNIST(f.data, f.limit)
 	if err != nil {
 		return err
 	}
@@ -181,19 +188,30 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	}
 	trainSet, valSet := trainSet.Split(f.val)
 
+	sizes := append(append([]int{trainSet.Features}, arch.hidden...), trainSet.Targets())
+	if err := mlp.CheckSizes(sizes, 0); err != nil {
+		return usageErr("--layers: %s", strings.TrimPrefix(err.Error(), "mlp: "))
+	}
+	if err := mlp.CheckSizes(sizes, min(f.batch, trainSet.Len())); err != nil {
+		return usageErr("--batch: %s", strings.TrimPrefix(err.Error(), "mlp: "))
+	}
 	net, err := arch.network(trainSet, dt, f.seed)
 	if err != nil {
 		return err
 	}
 	loop, err := train.New(net, trainSet, valSet, opt, train.Options{
-		BatchSize: f.batch, Seed: f.seed, DropLast: f.dropLast, Checkpoint: f.checkpoint})
+		BatchSize: f.batch, Seed: f.seed, DropLast: f.dropLast, Checkpoint: f.checkpoint,
+		Settings: runSettings(f, arch, cfg)})
 	if err != nil {
 		return err
 	}
 	if f.resume {
 		if _, err := os.Stat(f.checkpoint); err == nil {
 			if err := loop.Resume(f.checkpoint); err != nil {
-				return err
+				return resumeErr(err)
+			}
+			if f.epochs < loop.Epoch() {
+				return usageErr("--epochs: %d, but the checkpoint %s has %d epochs complete already", f.epochs, f.checkpoint, loop.Epoch())
 			}
 			if !f.asJSON {
 				fmt.Fprintf(stdout, "resumed from %s after epoch %d\n", f.checkpoint, loop.Epoch())
@@ -252,10 +270,14 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		_ = bar.Exit()
 	}
 	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) {
-			return fmt.Errorf("interrupted in epoch %d", loop.Epoch()+1)
+		kept := ""
+		if f.checkpoint != "" && loop.Epoch() > 0 {
+			kept = fmt.Sprintf("; %s keeps the state after epoch %d", f.checkpoint, loop.Epoch())
 		}
-		return runErr
+		if errors.Is(runErr, context.Canceled) {
+			return fmt.Errorf("interrupted in epoch %d%s", loop.Epoch()+1, kept)
+		}
+		return fmt.Errorf("%w%s", runErr, kept)
 	}
 	seconds := time.Since(start).Seconds()
 	acc, err := loop.Accuracy(testSet)
@@ -295,6 +317,61 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	return nil
 }
 
+// runSettings names, by their flags, the settings of a run that change its
+// result besides those train.Loop records itself (seed, batch, dtype,
+// drop-last and the data): a checkpoint records them, and --resume
+// refuses one written with other values, naming the first in this order.
+// Hyperparameters are recorded with their defaults filled in, so that
+// spelling a default out changes nothing.
+func runSettings(f trainFlags, a *architecture, cfg solvers.Config) []train.Setting {
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	set := func(name, value string) train.Setting { return train.Setting{Name: name, Value: value} }
+	s := []train.Setting{set("rule", cfg.Rule.Name()), set("schedule", string(cfg.Schedule.Kind))}
+	if !cfg.Schedule.IsConstant() {
+		s = append(s, set("decay", num(cfg.Schedule.Decay)))
+	}
+	hyper := solvers.Hyperparameters(cfg.Rule)
+	for _, h := range hyperNames {
+		if v, ok := hyper[h]; ok {
+			s = append(s, set(h, num(v)))
+		}
+	}
+	hidden := make([]string, len(a.hidden))
+	acts := make([]string, len(a.hidden))
+	for j, n := range a.hidden {
+		hidden[j], acts[j] = strconv.Itoa(n), string(a.acts[j])
+	}
+	return append(s, set("layers", strings.Join(hidden, ",")), set("activation", strings.Join(acts, ",")),
+		set("output", string(a.acts[len(a.acts)-1])), set("cost", string(a.cost)),
+		set("limit", strconv.Itoa(f.limit)), set("val", strconv.Itoa(f.val)))
+}
+
+// resumeErr names the flag behind a setting that differs from the
+// checkpoint's.
+func resumeErr(err error) error {
+	var me *train.MismatchError
+	if !errors.As(err, &me) {
+		return err
+	}
+	switch me.Setting {
+	case "train_data", "val_data":
+		part := map[string]string{"train_data": "training", "val_data": "validation"}[me.Setting]
+		return usageErr("--data: the %s images differ from those the checkpoint %s was written with", part, me.Path)
+	}
+	flagName := map[string]string{"batch_size": "batch", "drop_last": "drop-last"}[me.Setting]
+	if flagName == "" {
+		flagName = me.Setting
+	}
+	unset := func(v string) string {
+		if v == "" {
+			return "not set"
+		}
+		return v
+	}
+	return usageErr("--%s: %s, but the checkpoint %s was written with %s (a resumed run keeps the settings it started with)",
+		flagName, unset(me.Run), me.Path, unset(me.Checkpoint))
+}
+
 func sizesString(sizes []int) string {
 	s := make([]string, len(sizes))
 	for i, n := range sizes {
@@ -318,16 +395,62 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func loadMNIST(dir string) (trainSet, testSet *datasets.Dataset, err error) {
-	if dir == "" {
-		trainSet, testSet, err = datasets.LoadGoMNIST()
-	} else {
-		trainSet, testSet, err = datasets.LoadMNIST(dir)
+// mnistDir returns the directory of the IDX files: --data, or the copy in
+// the GoMNIST module.
+func mnistDir(data string) (string, error) {
+	if data != "" {
+		return data, nil
+	}
+	dir, err := datasets.GoMNISTDir()
+	if err != nil {
+		return "", fmt.Errorf("%v, or give the directory of the four MNIST files with --data DIR", err)
+	}
+	return dir, nil
+}
+
+// dataErr names --data in an error about its files.
+func dataErr(data string, err error) error {
+	if data != "" {
+		return fmt.Errorf("--data: %v", err)
+	}
+	return err
+}
+
+// loadMNIST reads the first limit training images (all for limit 0) and
+// all test images, in parallel; only the images used are decoded.
+func loadMNIST(data string, limit int) (trainSet, testSet *datasets.Dataset, err error) {
+	dir, err := mnistDir(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	var testErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		testSet, testErr = datasets.LoadMNISTTest(dir, 0)
+	}()
+	trainSet, err = datasets.LoadMNISTTrain(dir, limit)
+	<-done
+	if err == nil {
+		err = testErr
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("--data: %v", err)
+		return nil, nil, dataErr(data, err)
 	}
 	return trainSet, testSet, nil
+}
+
+// loadMNISTTest reads the test images alone, for eval.
+func loadMNISTTest(data string) (*datasets.Dataset, error) {
+	dir, err := mnistDir(data)
+	if err != nil {
+		return nil, err
+	}
+	d, err := datasets.LoadMNISTTest(dir, 0)
+	if err != nil {
+		return nil, dataErr(data, err)
+	}
+	return d, nil
 }
 
 // architecture is the network the flags describe, checked before any data
@@ -348,6 +471,11 @@ func parseArchitecture(f trainFlags) (*architecture, error) {
 			}
 			a.hidden = append(a.hidden, n)
 		}
+	}
+	// Before any data is read: every hidden layer between one input and
+	// one output unit already has this many parameters.
+	if err := mlp.CheckSizes(append(append([]int{1}, a.hidden...), 1), 0); err != nil {
+		return nil, usageErr("--layers: %s: more than the %d (2^28) parameters a network may have", f.layers, mlp.MaxParams)
 	}
 	names := strings.Split(f.activation, ",")
 	if len(names) != 1 && len(names) != len(a.hidden) {
@@ -445,7 +573,7 @@ func evalCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("%s: %s", *model, msg)
 	}
-	_, testSet, err := loadMNIST(*data)
+	testSet, err := loadMNISTTest(*data)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gorgonia.org/tensor"
 
+	"github.com/gradgraph/gradgraph/datasets"
 	"github.com/gradgraph/gradgraph/models/mlp"
 )
 
@@ -128,4 +132,116 @@ func TestBenchJSON(t *testing.T) {
 	assert.Equal(t, "adam", b["rule"])
 	assert.Greater(t, b["ms_per_step"].(float64), 0.0)
 	assert.Contains(t, b, "gorgonia")
+}
+
+// TestTrainDivergedWritesNothing: η = 1e300 leaves NaN in the weights
+// after the one update of the run; the command fails naming the epoch and
+// the divergence, and writes neither model, nor export, nor checkpoint.
+func TestTrainDivergedWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	model, st, ckpt := filepath.Join(dir, "m.json"), filepath.Join(dir, "m.safetensors"), filepath.Join(dir, "run.ckpt")
+	_, errOut, code := runCLI("train", "--rule", "sgd", "--schedule", "constant", "--eta", "1e300", "--limit", "600", "--val", "500",
+		"--layers", "16", "--epochs", "1", "--checkpoint", ckpt, "--save", model, "--export", st)
+	assert.Equal(t, 1, code)
+	assert.Regexp(t, `^gradgraph: train: epoch 1, batch 1: training diverged: the update made Omega1 (NaN|[+-]Inf) at index \d+\n$`, errOut)
+	assert.NoFileExists(t, model)
+	assert.NoFileExists(t, st)
+	assert.NoFileExists(t, ckpt)
+}
+
+// TestTrainStoppedKeepsTheCheckpoint: SGD with η = 8 on a quadratic cost
+// grows until the cost overflows in a later epoch; the message says which
+// epoch the checkpoint file still holds, and it holds that one.
+func TestTrainStoppedKeepsTheCheckpoint(t *testing.T) {
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	_, errOut, code := runCLI("train", "--rule", "sgd", "--schedule", "constant", "--eta", "8", "--limit", "600", "--val", "500",
+		"--layers", "16", "--cost", "quadratic", "--output", "identity", "--epochs", "100", "--checkpoint", ckpt)
+	assert.Equal(t, 1, code)
+	m := regexp.MustCompile(`^gradgraph: train: epoch (\d+), batch 1: .*; ` + regexp.QuoteMeta(ckpt) + ` keeps the state after epoch (\d+)\n$`).FindStringSubmatch(errOut)
+	require.NotNil(t, m, errOut)
+	failed, kept := m[1], m[2]
+	n, err := strconv.Atoi(kept)
+	require.NoError(t, err)
+	assert.Equal(t, strconv.Itoa(n+1), failed)
+	data, err := os.ReadFile(ckpt)
+	require.NoError(t, err)
+	var c struct{ Body struct{ Epoch int } }
+	require.NoError(t, json.Unmarshal(data, &c))
+	assert.Equal(t, n, c.Body.Epoch)
+}
+
+// writeMNIST writes a small MNIST-format set to a new directory: n
+// training and 50 test images whose pixel j of image k is (k·7+j+shift)
+// mod 256, labels k mod 10.
+func writeMNIST(t *testing.T, n int, shift byte) string {
+	dir := t.TempDir()
+	write := func(name string, dims []int, data []byte) {
+		f, err := os.Create(filepath.Join(dir, name))
+		require.NoError(t, err)
+		_, err = (&datasets.IDX{Type: datasets.IDXUint8, Dims: dims, Data: data}).WriteTo(f)
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+	}
+	for _, part := range []struct {
+		images, labels string
+		n              int
+	}{{datasets.TrainImagesFile, datasets.TrainLabelsFile, n}, {datasets.TestImagesFile, datasets.TestLabelsFile, 50}} {
+		pix, lab := make([]byte, part.n*784), make([]byte, part.n)
+		for k := range part.n {
+			for j := range 784 {
+				pix[k*784+j] = byte(k*7+j) + shift
+			}
+			lab[k] = byte(k % 10)
+		}
+		write(part.images, []int{part.n, 28, 28}, pix)
+		write(part.labels, []int{part.n}, lab)
+	}
+	return dir
+}
+
+// TestTrainResumeRefusesOtherSettings: --resume with any setting that
+// changes the result other than in the checkpoint is a usage error naming
+// the flag; so is --epochs below the checkpoint's.
+func TestTrainResumeRefusesOtherSettings(t *testing.T) {
+	data := writeMNIST(t, 300, 0)
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	base := []string{"train", "--data", data, "--val", "50", "--layers", "8", "--checkpoint", ckpt}
+	_, errOut, code := runCLI(append(base, "--epochs", "2")...)
+	require.Equal(t, 0, code, errOut)
+	for _, c := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--eta", "0.002"}, "eta"}, {[]string{"--rho1", "0.8"}, "rho1"}, {[]string{"--rule", "sgd"}, "rule"},
+		{[]string{"--schedule", "constant"}, "schedule"}, {[]string{"--decay", "0.001"}, "decay"},
+		{[]string{"--limit", "200"}, "limit"}, {[]string{"--val", "60"}, "val"}, {[]string{"--drop-last"}, "drop-last"},
+		{[]string{"--seed", "2"}, "seed"}, {[]string{"--batch", "64"}, "batch"}, {[]string{"--dtype", "float64"}, "dtype"},
+		{[]string{"--layers", "9"}, "layers"}, {[]string{"--activation", "tanh"}, "activation"},
+		{[]string{"--cost", "quadratic"}, "cost"}, {[]string{"--output", "sigmoid"}, "output"},
+		{[]string{"--data", writeMNIST(t, 300, 1)}, "data"},
+		{[]string{"--epochs", "1"}, "epochs"},
+	} {
+		args := append(append(slices.Clone(base), "--resume", "--epochs", "3"), c.args...)
+		out, errOut, code := runCLI(args...)
+		assert.Equal(t, 2, code, "%v: %s", c.args, errOut)
+		assert.Regexp(t, `^gradgraph: --`+c.flag+`: [^\n]*`+regexp.QuoteMeta(ckpt)+`[^\n]*\n$`, errOut, c.args)
+		assert.NotContains(t, out, "epoch  3", "%v trained", c.args)
+	}
+	out, errOut, code := runCLI(append(base, "--resume", "--epochs", "3", "--eta", "0.001", "--json")...)
+	require.Equal(t, 0, code, "a default spelled out is the same setting: %s", errOut)
+	assert.Contains(t, out, `"epochs": 3`)
+}
+
+// TestEvalReadsOnlyTheTestFiles: eval needs the two test files alone.
+func TestEvalReadsOnlyTheTestFiles(t *testing.T) {
+	data := writeMNIST(t, 300, 0)
+	model := filepath.Join(t.TempDir(), "m.json")
+	_, errOut, code := runCLI("train", "--data", data, "--val", "50", "--layers", "8", "--epochs", "1", "--save", model)
+	require.Equal(t, 0, code, errOut)
+	for _, f := range []string{datasets.TrainImagesFile, datasets.TrainLabelsFile} {
+		require.NoError(t, os.Remove(filepath.Join(data, f)))
+	}
+	out, errOut, code := runCLI("eval", "--data", data, "--model", model)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "(50 images)")
 }

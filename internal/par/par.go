@@ -120,8 +120,11 @@ func (j *Job) work(tid int, seq uint32) {
 		// to read.
 		j.c.Chunk(tid, id)
 		if int(j.done.Add(1)) == chunks {
+			// The empty critical section orders this Broadcast after a
+			// waiter's check of done and its Wait, so no wake-up is lost.
 			j.mu.Lock()
-			j.mu.Unlock() // a waiter checked done before it slept
+			//lint:ignore SA2001 the lock is the synchronisation, not a guard
+			j.mu.Unlock()
 			j.cond.Broadcast()
 		}
 	}

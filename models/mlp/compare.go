@@ -126,11 +126,17 @@ func to64(t *tensor.Dense) *tensor.Dense {
 	return c
 }
 
+// agree measures how far x and y are apart. A value that is not finite on
+// either side makes both measures NaN, which no tolerance accepts: a
+// gradient of NaN or ±Inf agrees with nothing, not even with itself.
 func agree(x, y *tensor.Dense) Agreement {
 	xs, ys := x.Float64s(), y.Float64s()
 	var a Agreement
 	var scale float64
 	for i := range xs {
+		if !isFinite(xs[i]) || !isFinite(ys[i]) {
+			return Agreement{math.NaN(), math.NaN()}
+		}
 		a.MaxAbs = math.Max(a.MaxAbs, math.Abs(xs[i]-ys[i]))
 		scale = math.Max(scale, math.Max(math.Abs(xs[i]), math.Abs(ys[i])))
 	}
@@ -138,6 +144,50 @@ func agree(x, y *tensor.Dense) Agreement {
 		a.MaxRel = a.MaxAbs / scale
 	}
 	return a
+}
+
+// NonFinite returns the first value of c that is NaN or ±Inf and its
+// path, in the names of `gradgraph gradcheck --json`: "cost", then layer
+// by layer grad_weights, grad_bias, B and P, each manual, autodiff and
+// numeric, as in "layers[0].grad_weights.autodiff[1][0]" ("manual_cost"
+// for ManualCost). The path is "" when every value is finite. A check
+// with such a value has failed, whatever the differences say.
+func (c *Comparison) NonFinite() (path string, value float64) {
+	for _, v := range []struct {
+		name string
+		x    float64
+	}{{"cost", c.Cost}, {"manual_cost", c.ManualCost}} {
+		if !isFinite(v.x) {
+			return v.name, v.x
+		}
+	}
+	for j, l := range c.Layers {
+		for _, f := range []struct {
+			name string
+			w    Witnesses
+		}{{"grad_weights", l.GradWeights}, {"grad_bias", l.GradBias}, {"B", l.B}, {"P", l.P}} {
+			for _, m := range []struct {
+				name string
+				t    *tensor.Dense
+			}{{"manual", f.w.Manual}, {"autodiff", f.w.Autodiff}, {"numeric", f.w.Numeric}} {
+				if m.t == nil {
+					continue
+				}
+				xs := m.t.Float64s()
+				for i, x := range xs {
+					if isFinite(x) {
+						continue
+					}
+					idx := fmt.Sprintf("[%d]", i)
+					if shape := m.t.Shape(); shape.Dims() == 2 {
+						idx = fmt.Sprintf("[%d][%d]", i/shape[1], i%shape[1])
+					}
+					return fmt.Sprintf("layers[%d].%s.%s%s", j, f.name, m.name, idx), x
+				}
+			}
+		}
+	}
+	return "", 0
 }
 
 func worse(a, b Agreement) Agreement {

@@ -53,6 +53,9 @@ func build(net *Network, m int, share *Graph) (*Graph, error) {
 	if m <= 0 {
 		return nil, fmt.Errorf("mlp: batch size %d, want > 0", m)
 	}
+	if err := CheckSizes(net.Sizes(), m); err != nil {
+		return nil, err
+	}
 	dt := graph.Float64
 	if net.Dtype() == tensor.Float32 {
 		dt = graph.Float32

@@ -148,3 +148,30 @@ func TestResizedSharesParameters(t *testing.T) {
 	small.Biases[0].Float64s()[2] = -7
 	assert.Equal(t, -7.0, big.Biases[0].Float64s()[2])
 }
+
+// A value that is not finite makes the agreement of its pair NaN, never 0
+// (math.Max(x, NaN) once hid it), and NonFinite names it.
+func TestCompareReportsValuesThatAreNotFinite(t *testing.T) {
+	spec, err := mlp.ParseSpec([]byte(`{"cost":"binary_cross_entropy","layers":[{"activation":"sigmoid","weights":[[30],[30]],"bias":[0.1]}],"inputs":[[1,-2],[0.5,3]],"targets":[[1,0]]}`), tensor.Float64)
+	require.NoError(t, err)
+	c, err := mlp.Compare(spec.Network, spec.Inputs, spec.Targets, 1e-6)
+	require.NoError(t, err)
+	path, _ := c.NonFinite()
+	require.NotEmpty(t, path)
+	assert.True(t, math.IsNaN(c.Layers[0].ManualVsAutodiff.MaxRel), "max rel %v", c.Layers[0].ManualVsAutodiff.MaxRel)
+	assert.True(t, math.IsNaN(c.ManualVsAutodiff))
+
+	// A finite comparison, then one NaN and one Inf deep inside it.
+	net, x, y := tiny(t, tensor.Float64)
+	c, err = mlp.Compare(net, x, y, 1e-6)
+	require.NoError(t, err)
+	path, _ = c.NonFinite()
+	require.Empty(t, path)
+	c.Layers[1].P.Autodiff.Float64s()[1] = math.Inf(-1)
+	path, v := c.NonFinite()
+	assert.Equal(t, "layers[1].P.autodiff[0][1]", path)
+	assert.Equal(t, math.Inf(-1), v)
+	c.Layers[0].GradBias.Numeric.Float64s()[1] = math.NaN()
+	path, _ = c.NonFinite()
+	assert.Equal(t, "layers[0].grad_bias.numeric[1]", path)
+}

@@ -38,6 +38,9 @@ func New(sizes []int, acts []Activation, cost Cost, dtype tensor.Dtype, seed uin
 	if dtype != tensor.Float64 && dtype != tensor.Float32 {
 		return nil, fmt.Errorf("mlp: unsupported dtype %v, want float32 or float64", dtype)
 	}
+	if err := CheckSizes(sizes, 0); err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(seed, 0))
 	net := &Network{Cost: cost, Layers: make([]Layer, len(acts))}
 	for j, act := range acts {

@@ -1,5 +1,5 @@
 // Package mlp is the multilayer perceptron of the lecture gradgraph grew
-// from, in the lecture's own notation (see DESIGN.md):
+// from, in the lecture's own notation (see docs/backprop.md):
 //
 //   - α⁰ (the inputs) is n₀ × M, one column per sample of the mini-batch;
 //   - Ω^j (Layer.Weights) is n_{j-1} × n_j and β^j (Layer.Bias) has n_j entries;
@@ -18,6 +18,8 @@ package mlp
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"gorgonia.org/tensor"
 )
@@ -40,8 +42,9 @@ const (
 	Softmax Activation = "softmax"
 )
 
-// Activations lists every valid Activation, in the order messages name them.
-var Activations = []Activation{Identity, Sigmoid, Tanh, ReLU, Softmax}
+// Activations returns every valid Activation, in the order messages name
+// them, in a new slice that the caller may change.
+func Activations() []Activation { return []Activation{Identity, Sigmoid, Tanh, ReLU, Softmax} }
 
 // Valid reports whether a is one of the known activations.
 func (a Activation) Valid() bool {
@@ -73,8 +76,9 @@ const (
 	CrossEntropy Cost = "cross_entropy"
 )
 
-// Costs lists every valid Cost, in the order messages name them.
-var Costs = []Cost{Quadratic, BinaryCrossEntropy, CrossEntropy}
+// Costs returns every valid Cost, in the order messages name them, in a
+// new slice that the caller may change.
+func Costs() []Cost { return []Cost{Quadratic, BinaryCrossEntropy, CrossEntropy} }
 
 // Valid reports whether c is one of the known costs.
 func (c Cost) Valid() bool {
@@ -115,6 +119,57 @@ func (n *Network) Sizes() []int {
 		sizes = append(sizes, l.Weights.Shape()[1])
 	}
 	return sizes
+}
+
+// NumParams returns the number of weights and biases of n.
+func (n *Network) NumParams() int {
+	p := 0
+	for _, l := range n.Layers {
+		p += l.Weights.Shape().TotalSize() + l.Bias.Shape().TotalSize()
+	}
+	return p
+}
+
+// Size limits that New, Build and Resized check before they allocate
+// anything, so that a mistyped layer or batch size is an error rather than
+// the runtime's out-of-memory crash.
+const (
+	// MaxParams bounds the weights and biases of a network: 2^28, 1 GiB
+	// in float32 (training with Adam needs about four times that).
+	MaxParams = 1 << 28
+	// MaxBatchValues bounds M·(n₀ + n₁ + … + n_L), the values a batch of
+	// M samples takes through the layers once: 2^27 (a graph holds
+	// several buffers of that size).
+	MaxBatchValues = 1 << 27
+)
+
+// CheckSizes reports whether a network of the given layer sizes n₀, …, n_L
+// stays within MaxParams and, for batches of m samples (m > 0), within
+// MaxBatchValues.
+func CheckSizes(sizes []int, m int) error {
+	var params, values float64 // float64: products of huge sizes must not wrap
+	for j, n := range sizes {
+		values += float64(n)
+		if j > 0 {
+			params += float64(sizes[j-1])*float64(n) + float64(n)
+		}
+	}
+	name := sizesName(sizes)
+	if params > MaxParams {
+		return fmt.Errorf("mlp: %s has %.3g parameters, more than the %d (2^28) allowed", name, params, MaxParams)
+	}
+	if values *= float64(m); values > MaxBatchValues {
+		return fmt.Errorf("mlp: a batch of %d through %s holds %.3g values, more than the %d (2^27) allowed", m, name, values, MaxBatchValues)
+	}
+	return nil
+}
+
+func sizesName(sizes []int) string {
+	s := make([]string, len(sizes))
+	for i, n := range sizes {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, "-")
 }
 
 // Dtype returns the dtype of the network's tensors (that of the first

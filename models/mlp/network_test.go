@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorgonia.org/tensor"
 
@@ -11,10 +12,10 @@ import (
 )
 
 func TestNamesValid(t *testing.T) {
-	for _, a := range mlp.Activations {
+	for _, a := range mlp.Activations() {
 		require.True(t, a.Valid(), a)
 	}
-	for _, c := range mlp.Costs {
+	for _, c := range mlp.Costs() {
 		require.True(t, c.Valid(), c)
 	}
 	for _, bad := range []string{"", "Sigmoid", "softplus", "quadratic"} {
@@ -23,9 +24,13 @@ func TestNamesValid(t *testing.T) {
 	for _, bad := range []string{"", "Quadratic", "hinge", "relu"} {
 		require.False(t, mlp.Cost(bad).Valid(), bad)
 	}
+	// The lists are copies: a caller cannot change what the next one sees.
+	mlp.Activations()[0], mlp.Costs()[0] = "softplus", "hinge"
+	require.Equal(t, mlp.Identity, mlp.Activations()[0])
+	require.Equal(t, mlp.Quadratic, mlp.Costs()[0])
 }
 
-// tiny is a 3-2-1 network (the example of CONTRACT.md) with its batch.
+// tiny is the 3-2-1 network of baseSpec with its batch.
 func tiny(t *testing.T, dt tensor.Dtype) (*mlp.Network, *tensor.Dense, *tensor.Dense) {
 	t.Helper()
 	spec, err := mlp.ParseSpec([]byte(baseSpec), dt)
@@ -168,4 +173,22 @@ func TestSaturatedOutputs(t *testing.T) {
 			require.False(t, math.IsNaN(v), "%s/%s gradient", tc.act, tc.cost)
 		}
 	}
+}
+
+// New and Build refuse sizes beyond MaxParams and MaxBatchValues before
+// they allocate anything (a 784 × 10⁹ weight matrix would need 3 TB).
+func TestSizeLimits(t *testing.T) {
+	acts := []mlp.Activation{mlp.ReLU, mlp.Softmax}
+	_, err := mlp.New([]int{784, 1_000_000_000, 10}, acts, mlp.CrossEntropy, tensor.Float32, 1)
+	require.EqualError(t, err, "mlp: 784-1000000000-10 has 7.95e+11 parameters, more than the 268435456 (2^28) allowed")
+	_, err = mlp.New([]int{1 << 62, 1 << 62, 10}, acts, mlp.CrossEntropy, tensor.Float32, 1)
+	require.ErrorContains(t, err, "parameters, more than", "no overflow of the count")
+	net, err := mlp.New([]int{784, 256, 10}, acts, mlp.CrossEntropy, tensor.Float32, 1)
+	require.NoError(t, err)
+	assert.Equal(t, 784*256+256+256*10+10, net.NumParams())
+	_, err = mlp.Build(net, 1_000_000_000)
+	require.EqualError(t, err, "mlp: a batch of 1000000000 through 784-256-10 holds 1.05e+12 values, more than the 134217728 (2^27) allowed")
+	_, err = mlp.Build(net, mlp.MaxBatchValues/(784+256+10))
+	require.NoError(t, err)
+	require.NoError(t, mlp.CheckSizes([]int{784, 256, 10}, 0))
 }

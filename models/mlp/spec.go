@@ -11,7 +11,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Spec is a network spec as the command line reads it (see CONTRACT.md): a
+// Spec is a network spec as the command line reads it (see docs/cli.md): a
 // network with a mini-batch of inputs α⁰ (n₀ × M) and targets ρ (n_L × M).
 type Spec struct {
 	// Network is the network described by "cost" and "layers".
@@ -60,7 +60,7 @@ var (
 )
 
 // ParseSpec reads a network spec (fields "cost", "layers", "inputs",
-// "targets"; see CONTRACT.md) into tensors of dtype dt, float32 or float64.
+// "targets"; see docs/cli.md) into tensors of dtype dt, float32 or float64.
 // Numbers are parsed directly to dt, rounding to nearest. Anything but a
 // well-formed spec is rejected with a one-line *FieldError naming the
 // offending field: malformed or truncated JSON, unknown, duplicate or

@@ -14,7 +14,7 @@ import (
 	"github.com/gradgraph/gradgraph/models/mlp"
 )
 
-// baseSpec is the 3-2-1 example of CONTRACT.md.
+// baseSpec is a 3-2-1 network (sigmoid, identity, quadratic cost) with M = 2.
 const baseSpec = `{"cost": "quadratic", "layers": [` +
 	`{"activation": "sigmoid", "weights": [[0.1, -0.2], [0.3, 0.4], [0.5, -0.6]], "bias": [0.01, -0.02]}, ` +
 	`{"activation": "identity", "weights": [[0.7], [-0.8]], "bias": [0.03]}], ` +

@@ -1,4 +1,4 @@
-package bench
+package benchstep
 
 import (
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"github.com/gradgraph/gradgraph/internal/peer"
 	"github.com/gradgraph/gradgraph/models/mlp"
 	"github.com/gradgraph/gradgraph/solvers"
+	"github.com/gradgraph/gradgraph/solvers/gorgoniasolver"
 )
 
 // Sizes are the layer sizes of the MNIST network every benchmark times.
@@ -110,7 +111,7 @@ func Gorgonia(dt tensor.Dtype, batch int, rule solvers.Rule) (func() error, stri
 		if err != nil {
 			return nil, "", err
 		}
-		solver = solvers.NewGorgonia(s)
+		solver = gorgoniasolver.New(s)
 		name = "gradgraph " + rule.Name() + " through gorgonia's Solver interface"
 	}
 	learn := G.NodesToValueGrads(m.Learnables())

@@ -1,11 +1,11 @@
-package bench_test
+package benchstep_test
 
 import (
 	"fmt"
 
 	"gorgonia.org/tensor"
 
-	"github.com/gradgraph/gradgraph/bench"
+	"github.com/gradgraph/gradgraph/internal/benchstep"
 	"github.com/gradgraph/gradgraph/solvers"
 )
 
@@ -13,8 +13,8 @@ import (
 // MNIST network on a batch of 8, with plain SGD.
 func ExampleTime() {
 	s, _ := solvers.New(solvers.NewSGD(), solvers.Schedule{})
-	step, _ := bench.Ours(tensor.Float64, 8, s)
-	r, err := bench.Time(step, 2, 5)
+	step, _ := benchstep.Ours(tensor.Float64, 8, s)
+	r, err := benchstep.Time(step, 2, 5)
 	fmt.Println(err, r.Steps, r.MsPerStep > 0)
 	// Output:
 	// <nil> 5 true
