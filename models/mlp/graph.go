@@ -140,7 +140,7 @@ func activation(act Activation, z *graph.Node) *graph.Node {
 	case Softmax:
 		return ops.Softmax(z, 0)
 	}
-	return ops.Reshape(z, z.Shape()...) // identity, as its own node so α^j can be named
+	return ops.Identity(z) // as its own node so α^j can be named
 }
 
 // Params returns the parameter nodes Ω¹, β¹, Ω², β², … in order.
