@@ -304,7 +304,7 @@ func (p *Program) plan(opts CompileOptions) ([]buffer, []int) {
 			for k, x := range n.inputs {
 				j := base[p.slotOf[x]]
 				if !ip.InPlace(k) || p.slots[j].kind != slotArena || bufOf[j] < 0 ||
-					x.dtype != n.dtype || !p.sameShape(j, i) || last[j] != step[i] || bufs[bufOf[j]].death != step[i] {
+					x.dtype != n.dtype || !p.sameShape(p.slotOf[x], i) || bufs[bufOf[j]].death != step[i] {
 					continue
 				}
 				if p.aliasedElsewhere(n, k, base, bufOf, bufOf[j]) {
@@ -542,7 +542,10 @@ func (p *Program) Clone() *Program {
 		c.arenas[dt].size = p.arenas[dt].size
 	}
 	c.bind(c.bufs, c.work, p)
-	c.resize()
+	if len(c.batched) > 0 {
+		c.batch = -1 // bind made every value at the largest batch
+		c.resize()
+	}
 	return c
 }
 

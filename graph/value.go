@@ -37,7 +37,7 @@ func (v *Value) Fail(err error) {
 
 // NewValue returns a zeroed value of dtype dt and shape s.
 func NewValue(dt DType, s Shape) *Value {
-	v := &Value{Shape: s, dtype: dt}
+	v := &Value{Shape: s.Clone(), dtype: dt}
 	n := s.Size()
 	switch dt {
 	case Float32:
