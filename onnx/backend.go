@@ -28,6 +28,13 @@ type TestResult struct {
 	Ops []string `json:"-"`
 }
 
+// badReference names the backend tests of ONNX 1.12 whose reference
+// outputs contradict their own model, with the reason. Such a test still
+// runs; when it fails, it is skipped with this reason, not failed.
+var badReference = map[string]string{
+	"test_adam_multiple": "its reference outputs were computed with epsilon 1e-2, which the model does not set (onnx/onnx#7749)",
+}
+
 // The tolerances of the backend tests: |got − want| ≤ atol + rtol·|want|,
 // as numpy.testing.assert_allclose, which ONNX's runner calls.
 const (
@@ -48,6 +55,9 @@ func RunBackendTest(dir string) (res TestResult) {
 		}
 	}()
 	err := runBackendTest(dir, &res)
+	if why, ok := badReference[res.Name]; ok && err != nil && !IsUnsupported(err) {
+		err = &UnsupportedError{What: "test: " + why + " (" + oneLine(err.Error()) + ")"}
+	}
 	switch {
 	case err == nil:
 		res.Status = Pass
