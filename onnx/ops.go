@@ -207,7 +207,16 @@ func init() {
 	})})
 
 	add("", "MatMul", row{minIn: 2, maxIn: 2, dtypes: floats, conv: one(func(c *nodeCtx) (*graph.Node, error) {
-		return ops.MatMul(c.in[0], c.in[1], 0), nil
+		a, ta := untransposed(c.in[0])
+		b, tb := untransposed(c.in[1])
+		flags := 0
+		if ta {
+			flags |= ops.TransA
+		}
+		if tb {
+			flags |= ops.TransB
+		}
+		return ops.MatMul(a, b, flags), nil
 	})})
 	add("", "Gemm", row{minIn: 2, maxIn: 3, dtypes: floats, conv: one(convGemm)})
 	for op, f := range map[string]func(*graph.Node, int) *graph.Node{
@@ -261,6 +270,16 @@ func init() {
 		}
 		return ops.Expand(c.in[0], s...), nil
 	})})
+	// The lecture's costs, which Export writes as model-local functions
+	// of domain Domain, come back as the same ops.
+	for op, f := range map[string]func(a, y *graph.Node) *graph.Node{
+		"SoftmaxCrossEntropy": ops.SoftmaxCrossEntropy, "CrossEntropy": ops.CrossEntropy,
+		"QuadraticCost": ops.QuadraticCost, "BinaryCrossEntropy": ops.BinaryCrossEntropy,
+	} {
+		r := binaryRow(f, floats)
+		r.note = "gradgraph's lecture-layout cost"
+		add(Domain, op, r)
+	}
 	add("", "Dropout", row{minIn: 1, maxIn: 3, dtypes: floats, conv: convDropout, note: "inference only"})
 }
 
@@ -423,4 +442,28 @@ func convDropout(c *nodeCtx) ([]*graph.Node, error) {
 		mask.Storage().B[i] = true
 	}
 	return []*graph.Node{ops.Identity(x), mask}, nil
+}
+
+// untransposed returns x's input when x is a Transpose that swaps the last
+// two axes: MatMul reads it through its transpose flag instead of a copy,
+// as Export writes a batched MatMul with flags.
+func untransposed(x *graph.Node) (*graph.Node, bool) {
+	if x.Op() == nil || x.Op().Type() != "Transpose" {
+		return x, false
+	}
+	r := x.Shape().Rank()
+	perm, _ := ops.Attrs(x.Op())["perm"].([]int)
+	if r < 2 || (len(perm) == 0 && r != 2) {
+		return x, false
+	}
+	for i, p := range perm {
+		want := i
+		if i >= r-2 {
+			want = 2*r - 3 - i
+		}
+		if q, _ := graph.Axis(p, r); q != want {
+			return x, false
+		}
+	}
+	return x.Inputs()[0], true
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/atomicfile"
+	"github.com/gradgraph/gradgraph/models/mlp"
 	"github.com/gradgraph/gradgraph/onnx"
 )
 
@@ -259,6 +261,44 @@ func onnxCheck(args []string, stdout io.Writer) error {
 	}
 	if failed > 0 {
 		return &exitError{1, fmt.Errorf("onnx check: %d of %d tests failed", failed, len(results))}
+	}
+	return nil
+}
+
+// trainONNXPath is the file of gradgraph train --export-onnx, set while
+// the flags are parsed (addExportONNXFlag) and read after training.
+var trainONNXPath string
+
+// addExportONNXFlag adds --export-onnx to train's flags.
+func addExportONNXFlag(fs *flagSet) {
+	trainONNXPath = ""
+	fs.Func("export-onnx", "also export the trained network as an ONNX model to this `file`: inputs alpha0 and rho (one column per sample, batch --batch), outputs cost and the last layer's activations", func(p string) error {
+		if err := checkWritable("export-onnx", p); err != nil {
+			return err
+		}
+		trainONNXPath = p
+		return nil
+	})
+}
+
+// exportTrainedONNX writes the trained network to the --export-onnx file:
+// the graph of one batch, with the cost first (so that gradgraph onnx
+// grad differentiates it) and the output layer's activations second.
+func exportTrainedONNX(net *mlp.Network, batch int) error {
+	if trainONNXPath == "" {
+		return nil
+	}
+	mg, err := mlp.Build(net, batch)
+	if err != nil {
+		return err
+	}
+	L := len(mg.Alpha) - 1
+	out := fmt.Sprintf("alpha%d", L)
+	err = atomicfile.Write(trainONNXPath, 0o644, func(w io.Writer) error {
+		return onnx.ExportWith(w, onnx.ExportOptions{Name: "mlp", OutputNames: []string{"cost", out}}, mg.Cost, mg.Alpha[L])
+	})
+	if err != nil {
+		return fmt.Errorf("--export-onnx: %v", err)
 	}
 	return nil
 }
