@@ -71,6 +71,7 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.plot, "plot", "", "write loss and accuracy curves to this PNG `file`")
 	fs.StringVar(&f.save, "save", "", "save the trained model to this JSON `file` (the network part of the gradcheck spec)")
 	fs.StringVar(&f.export, "export", "", "also export the weights as safetensors to this `file`, for PyTorch")
+	addExportONNXFlag(fs)
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "write a checkpoint to this `file` at the end of every epoch")
 	fs.BoolVar(&f.resume, "resume", false, "continue from --checkpoint if it exists")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON summary instead of the per-epoch lines")
@@ -294,6 +295,9 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		if err := atomicfile.Write(f.export, 0o644, func(w io.Writer) error { return mlp.WriteSafetensors(w, trained) }); err != nil {
 			return fmt.Errorf("--export: %v", err)
 		}
+	}
+	if err := exportTrainedONNX(trained, f.batch); err != nil {
+		return err
 	}
 	if f.plot != "" {
 		data := "MNIST"
