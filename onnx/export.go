@@ -248,7 +248,7 @@ func init() {
 		c := graph.NewValue(n.DType(), graph.Shape{})
 		c.SetAt(0, attrs["c"].(float64))
 		if c.At(0) != attrs["c"].(float64) {
-			return fmt.Errorf("Scale by %v, which %s does not hold", attrs["c"], n.DType())
+			return fmt.Errorf("the factor %v of a Scale, which %s does not hold", attrs["c"], n.DType())
 		}
 		e.emit("Mul", "", []string{in[0], e.constant("c", c)}, out)
 		return nil

@@ -463,7 +463,7 @@ func foldRange(c *nodeCtx, in []*graph.Value) (*graph.Value, error) {
 		}
 	}
 	if dt == graph.Bool {
-		return nil, fmt.Errorf("Range of bools")
+		return nil, fmt.Errorf("a Range of bools")
 	}
 	if dt.IsInt() {
 		start, limit, delta := int64(in[0].At(0)), int64(in[1].At(0)), int64(in[2].At(0))

@@ -165,7 +165,7 @@ func init() {
 			return nil, err
 		}
 		if c.in[0].DType().IsFloat() && !fmod {
-			return nil, fmt.Errorf("Mod of floats needs fmod = 1")
+			return nil, fmt.Errorf("a Mod of floats needs fmod = 1")
 		}
 		return ops.Mod(c.in[0], c.in[1], fmod), nil
 	})})

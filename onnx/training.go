@@ -48,13 +48,12 @@ func init() {
 // the new state. Each output is its own node; the update runs on scratch
 // copies in the node's workspace.
 type trainOp struct {
-	kind                 trainKind
-	which                int
-	norm, post           float64 // norm_coefficient, Adam's norm_coefficient_post
-	decay                float64 // Adagrad's decay_factor
-	eps                  float64 // Adagrad's and Adam's epsilon
-	alpha, beta          float64 // Momentum's and Adam's alpha and beta
-	nesterovBetaAdjusted bool
+	kind        trainKind
+	which       int
+	norm, post  float64 // norm_coefficient, Adam's norm_coefficient_post
+	decay       float64 // Adagrad's decay_factor
+	eps         float64 // Adagrad's and Adam's epsilon
+	alpha, beta float64 // Momentum's and Adam's alpha and beta
 }
 
 func (o trainOp) Type() string {
@@ -73,10 +72,10 @@ func (o trainOp) Infer(in []graph.Meta) (graph.Meta, error) {
 		}
 	}
 	if in[0].Shape.Size() != 1 || !in[0].DType.IsFloat() {
-		return graph.Meta{}, fmt.Errorf("R is %s, want one float", in[0])
+		return graph.Meta{}, fmt.Errorf("input R is %s, want one float", in[0])
 	}
 	if in[1].Shape.Size() != 1 || in[1].DType != graph.Int64 {
-		return graph.Meta{}, fmt.Errorf("T is %s, want one int64", in[1])
+		return graph.Meta{}, fmt.Errorf("input T is %s, want one int64", in[1])
 	}
 	return x, nil
 }
@@ -89,7 +88,7 @@ func (o trainOp) Workspace(in []graph.Meta, out graph.Meta) graph.Meta {
 func (o trainOp) Forward(out *graph.Value, in []*graph.Value) {
 	if (o.kind == tMomentum || o.kind == tNesterov) && in[0].At(0) == 0 {
 		// The lecture's velocity is −R·V: at R = 0 it would lose V.
-		out.Fail(errors.New("Momentum with R = 0 is not supported"))
+		out.Fail(errors.New("a Momentum with R = 0 is not supported"))
 		return
 	}
 	if out.F64 != nil {
@@ -259,7 +258,7 @@ func convTraining(c *nodeCtx) ([]*graph.Node, error) {
 		}
 	}
 	if c.in[1].DType() != graph.Int64 {
-		return nil, fmt.Errorf("T has dtype %s, want int64", c.in[1].DType())
+		return nil, fmt.Errorf("input T has dtype %s, want int64", c.in[1].DType())
 	}
 	var outs []*graph.Node
 	for which := 0; which <= op.kind.states(); which++ {
