@@ -419,15 +419,16 @@ func TestNormRejectsBadArguments(t *testing.T) {
 func vec(g *graph.Graph, name string, n int) *graph.Node { return g.Input(name, graph.Float64, n) }
 
 // TestEmptyValuesRun: a batch of no samples, or samples of no elements,
-// runs through the reductions and the normalisation layers (and their
-// gradients) without a panic.
+// runs through the reductions, the normalisation layers and Dropout (and
+// their gradients) without a panic.
 func TestEmptyValuesRun(t *testing.T) {
 	for _, s := range []graph.Shape{{0, 4}, {2, 0}, {0, 3, 2}, {2, 3, 0}} {
 		g := graph.New()
 		x := g.Param("x", tensor.New(tensor.WithShape([]int(s)...), tensor.WithBacking([]float64{})))
 		c := g.Input("c", graph.Float64, s[1])
 		outs := []*graph.Node{ops.ReduceMean(x, true, -1), ops.ReduceSum(x, false, 0), ops.LayerNormalization(x, nil, nil, -1, 1e-5),
-			ops.BatchNormalization("bn", x, c, c, ops.NewMode(true), 1e-5, 0.9), ops.LRN(x, 3, 1, 1, 1)}
+			ops.BatchNormalization("bn", x, c, c, ops.NewMode(true), 1e-5, 0.9), ops.LRN(x, 3, 1, 1, 1),
+			ops.Dropout(x, 0.5, ops.NewMode(true), ops.NewRNG(1))}
 		if len(s) == 3 {
 			outs = append(outs, ops.InstanceNormalization(x, c, c, 1e-5))
 		}
