@@ -132,7 +132,9 @@ func fill[T graph.Float](o []T, v T) {
 // the two halves of mix64(key + (p+1)·γ), splitmix64's output p of the
 // stream that starts at key, so any range of pairs can be drawn apart.
 func drawMask[T graph.Float](o []T, key, thr uint64, scale float64) {
-	maskPairs(o, key, thr, T(scale), 0, (len(o)+1)/2)
+	if !parallelMask(o, key, thr, T(scale)) {
+		maskPairs(o, key, thr, T(scale), 0, (len(o)+1)/2)
+	}
 }
 
 // maskPairs draws pairs [p0, p1) of drawMask, without a branch on the
@@ -161,7 +163,8 @@ func maskPairs[T graph.Float](o []T, key, thr uint64, scale T, p0, p1 int) {
 // masks. Each element of a mask is decided by 32 bits of splitmix64
 // (Steele, Lea and Flood, 2014), whose stream for mask k starts at a key
 // mixed from s and k: a multiply-xorshift hash per two elements, with no
-// allocation, and any range of a mask computable on its own. An element is
+// allocation, and any range of a mask computable on its own, so large
+// masks are drawn on several cores with the same bits. An element is
 // dropped when its 32-bit draw is below ⌈ratio·2³²⌉, a probability within
 // 2⁻³² of ratio.
 //

@@ -339,10 +339,17 @@ func sumSquaredDev[T graph.Float](acc []float64, x, m []T, xs, ms graph.Shape) {
 		return
 	}
 	l := newLoop(xs, ms)
+	if !parallelSquaredDev(acc, x, m, &l) {
+		squaredDevRows(acc, x, m, &l, 0, l.rows())
+	}
+}
+
+// squaredDevRows adds Σ(x − m)² of rows [r0, r1) of the walk l into acc.
+func squaredDevRows[T graph.Float](acc []float64, x, m []T, l *loop, r0, r1 int) {
 	n := l.inner()
-	c := l.at(0)
+	c := l.at(r0)
 	if l.st[0][l.rank-1] == 0 { // each row of x shares one statistic
-		for r, rows := 0, l.rows(); r < rows; r++ {
+		for r := r0; r < r1; r++ {
 			mv, s := m[c.off[0]], 0.0
 			for _, v := range x[r*n : (r+1)*n] {
 				d := float64(v - mv)
@@ -353,7 +360,7 @@ func sumSquaredDev[T graph.Float](acc []float64, x, m []T, xs, ms graph.Shape) {
 		}
 		return
 	}
-	for r, rows := 0, l.rows(); r < rows; r++ {
+	for r := r0; r < r1; r++ {
 		off := c.off[0]
 		mr, ar := m[off:off+n], acc[off:off+n]
 		for i, v := range x[r*n : (r+1)*n] {
@@ -495,6 +502,13 @@ func shiftScaleK[T graph.Float](o, x, m, a, s, b []T, l *loop) {
 	if len(o) == 0 {
 		return
 	}
+	if !parallelShiftScale(o, x, m, a, s, b, l) {
+		shiftScaleRows(o, x, m, a, s, b, l, 0, l.rows())
+	}
+}
+
+// shiftScaleRows computes rows [r0, r1) of shiftScaleK.
+func shiftScaleRows[T graph.Float](o, x, m, a, s, b []T, l *loop, r0, r1 int) {
 	n, last := l.inner(), l.rank-1
 	k := 1
 	ss, sb := -1, -1 // the strides of s and b along a row; −1: absent
@@ -504,8 +518,8 @@ func shiftScaleK[T graph.Float](o, x, m, a, s, b []T, l *loop) {
 	if b != nil {
 		sb = l.st[k][last]
 	}
-	c := l.at(0)
-	for r, rows := 0, l.rows(); r < rows; r++ {
+	c := l.at(r0)
+	for r := r0; r < r1; r++ {
 		or, xr := o[r*n:(r+1)*n], x[r*n:(r+1)*n]
 		om := c.off[0]
 		var sr, br []T
