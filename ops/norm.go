@@ -458,40 +458,49 @@ func data[T graph.Float](v *graph.Value) []T {
 }
 
 // VJP of (x − m)·a·s + b: g·a·s to x, its negative summed to m,
-// g·s·(x − m) summed to a, g·(x − m)·a summed to s, g summed to b.
+// g·s·(x − m) summed to a, g·(x − m)·a summed to s, g summed to b. Without
+// s, a is constant along the summed axes, so m's share is −a·Σg, and Σg
+// is b's share too when b has m's shape (one sum for both).
 func (o shiftScaleOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	in := n.Inputs()
 	x, m, a := in[0], in[1], in[2]
-	var s *graph.Node
+	var s, b *graph.Node
+	k := 3
 	if o.scale {
-		s = in[3]
+		s, k = in[3], 4
+	}
+	if o.bias {
+		b = in[k]
 	}
 	out := make([]*graph.Node, len(in))
 	gs := g
 	if s != nil && (need[0] || need[1] || need[2]) {
 		gs = Mul(g, s)
 	}
-	if need[0] || need[1] {
+	if need[0] {
 		out[0] = Mul(gs, a)
-		if need[1] {
-			out[1] = Neg(reduceTo(out[0], m.Shape()))
-		}
-		if !need[0] {
-			out[0] = nil
+	}
+	var sumG *graph.Node // Σg over the summed axes, when s is absent
+	if need[1] {
+		if s == nil {
+			sumG = reduceTo(g, m.Shape())
+			out[1] = Neg(Mul(sumG, a))
+		} else {
+			out[1] = Neg(reduceTo(Mul(gs, a), m.Shape()))
 		}
 	}
 	if need[2] {
 		out[2] = reduceTo(Mul(gs, Sub(x, m)), a.Shape())
 	}
-	k := 3
-	if o.scale {
-		if need[3] {
-			out[3] = reduceTo(Mul(g, shiftScale(x, m, a, nil, nil)), s.Shape())
-		}
-		k++
+	if s != nil && need[3] {
+		out[3] = reduceTo(Mul(g, shiftScale(x, m, a, nil, nil)), s.Shape())
 	}
-	if o.bias && need[k] {
-		out[k] = reduceTo(g, in[k].Shape())
+	if b != nil && need[k] {
+		if sumG != nil && b.Shape().Equal(m.Shape()) {
+			out[k] = sumG
+		} else {
+			out[k] = reduceTo(g, b.Shape())
+		}
 	}
 	return out
 }
