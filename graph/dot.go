@@ -51,6 +51,8 @@ func (g *Graph) WriteDOT(w io.Writer, nodes ...*Node) error {
 			attrs = `, fillcolor="#e6eefa"`
 		case n.kind == KindConst:
 			attrs = `, fillcolor="#eeeeee"`
+		case n.kind == KindState:
+			attrs = `, fillcolor="#fff5e0"`
 		}
 		fmt.Fprintf(bw, "  n%d [label=\"%s\\n%s\\n%s\"%s];\n", n.id, escape(label), escape(what), n.shape, attrs)
 	}

@@ -79,9 +79,14 @@ const (
 	KindConst
 	// KindOp is computed by an Op from other nodes.
 	KindOp
+	// KindState is a value that persists from run to run and changes as a
+	// side effect of an op's kernel, which reads it as an input and writes
+	// it in place (the running statistics of a batch normalisation): not
+	// trained, not fed, not differentiated.
+	KindState
 )
 
-// String returns "input", "param", "const" or "op".
+// String returns "input", "param", "const", "op" or "state".
 func (k Kind) String() string {
 	switch k {
 	case KindInput:
@@ -92,6 +97,8 @@ func (k Kind) String() string {
 		return "const"
 	case KindOp:
 		return "op"
+	case KindState:
+		return "state"
 	}
 	return "kind?"
 }
@@ -588,6 +595,19 @@ func (g *Graph) SharedParam(name string, p *Node) *Node {
 // Const adds a constant holding a copy of t.
 func (g *Graph) Const(name string, t *tensor.Dense) *Node {
 	return g.fromTensor(KindConst, name, t)
+}
+
+// State adds a node of state (KindState) of dtype dt and the given shape,
+// filled with v.
+func (g *Graph) State(name string, dt DType, v float64, shape ...int) *Node {
+	n := g.leaf(KindState, name, dt, Shape(shape))
+	if !n.failed {
+		st := n.Storage()
+		for i := 0; i < st.Len(); i++ {
+			st.SetAt(i, v)
+		}
+	}
+	return n
 }
 
 // Scalar adds an unnamed scalar constant of dtype dt.

@@ -334,8 +334,8 @@ func (p *Program) plan(opts CompileOptions) ([]buffer, []int) {
 				in[k] = Meta{DType: x.dtype, Shape: x.shape}
 			}
 			m := w.Workspace(in, Meta{DType: n.dtype, Shape: n.shape})
-			if m.Shape.Size() == 0 || !m.DType.Valid() {
-				continue // no workspace needed for these shapes
+			if !m.DType.Valid() {
+				continue // no workspace
 			}
 			work[step[i]] = len(bufs)
 			bufs = append(bufs, buffer{dt: m.DType, size: m.Shape.Size(), birth: step[i], death: step[i]})
@@ -417,9 +417,11 @@ func (p *Program) place(bufs []buffer) {
 // a clone of from: it has its own arenas, outputs and inputs, and shares
 // params and consts.
 func (p *Program) bind(bufs []buffer, work []int, from *Program) {
-	for dt := Float32; dt <= Bool; dt++ {
-		if a := &p.arenas[dt]; a.size > 0 {
-			a.v = NewValue(dt, Shape{a.size})
+	for _, b := range bufs {
+		// Every dtype a buffer has gets an arena, even an empty one: a
+		// value of no elements still has its dtype's (empty) slice.
+		if a := &p.arenas[b.dt]; a.v == nil {
+			a.v = NewValue(b.dt, Shape{a.size})
 		}
 	}
 	window := func(dt DType, off, size int) *Value {

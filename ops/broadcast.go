@@ -146,6 +146,9 @@ func (l *loop) at(r int) cursor {
 	c := cursor{l: l}
 	for i := l.rank - 2; i >= 0; i-- {
 		d := l.dims[i]
+		if d == 0 {
+			return c // an empty walk has no row to be at
+		}
 		c.idx[i] = r % d
 		r /= d
 		for k := 0; k < l.n; k++ {

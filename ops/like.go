@@ -164,3 +164,30 @@ func (o divByCountOp) Forward(out *graph.Value, in []*graph.Value) {
 func (o divByCountOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	return []*graph.Node{DivByCount(g, n.Inputs()[1], o.axes...), nil}
 }
+
+// perCount divides k, a value of m's shape, by the number of elements of
+// x that each element of m stands for: m is x reduced (with kept axes)
+// over the axes where it has length 1, and the count is read from x's
+// shape at run time.
+func perCount(k, x, m *graph.Node) *graph.Node {
+	var axes []int
+	for i, d := range m.Shape() {
+		if d == 1 && i < x.Shape().Rank() {
+			axes = append(axes, i)
+		}
+	}
+	if len(axes) == 0 {
+		return k
+	}
+	return DivByCount(k, x, axes...)
+}
+
+// reshapeExact gives x the shape s, read literally (no 0 or −1 rules): for
+// values of a fixed shape, such as a layer's per-channel scale. A shape
+// that follows the batch takes Reshape with 0 and −1, or ReshapeLike.
+func reshapeExact(x *graph.Node, s graph.Shape) *graph.Node {
+	if x.Failed() || x.Shape().Equal(s) {
+		return x
+	}
+	return graph.ApplyOn(reshapeOp{kind: rsExact, shape: s.Clone()}, x)
+}

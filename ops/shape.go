@@ -12,6 +12,7 @@ import (
 
 const (
 	rsReshape   = iota // ONNX Reshape: 0 copies x's axis, −1 is inferred
+	rsExact            // the shape as given, for values of a fixed shape
 	rsFlatten          // ONNX Flatten at an axis
 	rsSqueeze          // ONNX Squeeze of axes (all of length 1 when none)
 	rsUnsqueeze        // ONNX Unsqueeze: new axes of length 1
@@ -66,13 +67,15 @@ func Unsqueeze(x *graph.Node, axes ...int) *graph.Node {
 }
 
 func (o reshapeOp) Type() string {
-	return [...]string{"Reshape", "Flatten", "Squeeze", "Unsqueeze"}[o.kind]
+	return [...]string{"Reshape", "Reshape", "Flatten", "Squeeze", "Unsqueeze"}[o.kind]
 }
 
 // target returns the shape the op gives a value of shape xs.
 func (o reshapeOp) target(xs graph.Shape) (graph.Shape, error) {
 	r := len(xs)
 	switch o.kind {
+	case rsExact:
+		return graph.Shape(o.shape).Clone(), nil
 	case rsReshape:
 		out := make(graph.Shape, len(o.shape))
 		infer, known := -1, 1
