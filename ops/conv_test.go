@@ -244,6 +244,18 @@ func init() {
 				return ops.Conv(in[0], in[1], nil, ops.ConvOptions{Pads: []int{2, 1}})
 			},
 			want: f64(S(1, 1, 5), 0, 0, 3, 6, 0)},
+		// SAME with an odd total padding (1): SAME_UPPER puts it at the
+		// end, SAME_LOWER at the beginning.
+		forwardCase{name: "Conv/same_upper_odd", in: []val{f64(S(1, 1, 4), 1, 2, 3, 4), f64(S(1, 1, 2), 1, 10)},
+			build: func(in []*graph.Node) *graph.Node {
+				return ops.Conv(in[0], in[1], nil, ops.ConvOptions{AutoPad: ops.AutoPadSameUpper})
+			},
+			want: f64(S(1, 1, 4), 21, 32, 43, 4)},
+		forwardCase{name: "Conv/same_lower_odd", in: []val{f64(S(1, 1, 4), 1, 2, 3, 4), f64(S(1, 1, 2), 1, 10)},
+			build: func(in []*graph.Node) *graph.Node {
+				return ops.Conv(in[0], in[1], nil, ops.ConvOptions{AutoPad: ops.AutoPadSameLower})
+			},
+			want: f64(S(1, 1, 4), 10, 21, 32, 43)},
 		// VALID: no padding, ⌊(5 − 3)/2⌋ + 1 = 2 positions.
 		forwardCase{name: "Conv/valid", in: []val{f64(S(1, 1, 5), 1, 2, 3, 4, 5), f64(S(1, 1, 3), 1, 0, -1)},
 			build: func(in []*graph.Node) *graph.Node {

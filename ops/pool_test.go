@@ -248,6 +248,28 @@ func init() {
 				return ops.MaxPoolIndices(in[0], ops.MaxPoolOptions{KernelShape: []int{1, 2}, StorageOrder: 1})
 			},
 			want: i64(S(1, 2, 2, 1), 2, 1, 4, 7)},
+		// SAME with an odd total padding (1): at the end for SAME_UPPER, at
+		// the beginning for SAME_LOWER; the padding takes no part.
+		forwardCase{name: "MaxPool/same_upper_odd", in: []val{f64(S(1, 1, 4), 1, 2, 3, 4)},
+			build: func(in []*graph.Node) *graph.Node {
+				return ops.MaxPool(in[0], ops.MaxPoolOptions{KernelShape: []int{2}, AutoPad: ops.AutoPadSameUpper})
+			},
+			want: f64(S(1, 1, 4), 2, 3, 4, 4)},
+		forwardCase{name: "MaxPool/same_lower_odd", in: []val{f64(S(1, 1, 4), 1, 2, 3, 4)},
+			build: func(in []*graph.Node) *graph.Node {
+				return ops.MaxPool(in[0], ops.MaxPoolOptions{KernelShape: []int{2}, AutoPad: ops.AutoPadSameLower})
+			},
+			want: f64(S(1, 1, 4), 1, 2, 3, 4)},
+		forwardCase{name: "AveragePool/same_upper_odd", in: []val{f64(S(1, 1, 4), 1, 2, 3, 4)},
+			build: func(in []*graph.Node) *graph.Node {
+				return ops.AveragePool(in[0], ops.AveragePoolOptions{KernelShape: []int{2}, AutoPad: ops.AutoPadSameUpper})
+			},
+			want: f64(S(1, 1, 4), 1.5, 2.5, 3.5, 4)},
+		forwardCase{name: "AveragePool/same_lower_odd_include_pad", in: []val{f64(S(1, 1, 4), 1, 2, 3, 4)},
+			build: func(in []*graph.Node) *graph.Node {
+				return ops.AveragePool(in[0], ops.AveragePoolOptions{KernelShape: []int{2}, AutoPad: ops.AutoPadSameLower, CountIncludePad: true})
+			},
+			want: f64(S(1, 1, 4), 0.5, 1.5, 2.5, 3.5)},
 		// Ties go to the first maximum, in the window's row-major order.
 		forwardCase{name: "MaxPoolGrad/ties", in: []val{f64(S(1, 1, 2, 2), 3, 3, 3, 1), f64(S(1, 1, 1, 1), 5)},
 			build: func(in []*graph.Node) *graph.Node {
