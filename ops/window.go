@@ -99,7 +99,12 @@ func floorDiv(a, b int) int {
 	return q
 }
 
-func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
+func ceilDiv(a, b int) int {
+	if b == 1 { // the common stride and dilation, without a division
+		return a
+	}
+	return -floorDiv(-a, b)
+}
 
 // taps returns, for output position o of axis a, the range [lo, hi) of
 // taps that land inside the input (lo ≥ hi: none), and the input position
