@@ -73,3 +73,43 @@ func BenchmarkConv(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPool times LeNet's first pooling layer, 2×2 with stride 2 on
+// its 128 × 6 × 24 × 24 feature maps (float32): MaxPool, and MaxPool with
+// its gradient MaxPoolGrad; AveragePool likewise.
+func BenchmarkPool(b *testing.B) {
+	xs := graph.Shape{128, 6, 24, 24}
+	mo := ops.MaxPoolOptions{KernelShape: []int{2, 2}, Strides: []int{2, 2}}
+	ao := ops.AveragePoolOptions{KernelShape: []int{2, 2}, Strides: []int{2, 2}}
+	for _, c := range []struct {
+		name  string
+		build func(x, g *graph.Node) []*graph.Node
+	}{
+		{"MaxPool", func(x, g *graph.Node) []*graph.Node { return []*graph.Node{ops.MaxPool(x, mo)} }},
+		{"MaxPool+Grad", func(x, g *graph.Node) []*graph.Node {
+			return []*graph.Node{ops.MaxPool(x, mo), ops.MaxPoolGrad(x, g, mo)}
+		}},
+		{"AveragePool", func(x, g *graph.Node) []*graph.Node { return []*graph.Node{ops.AveragePool(x, ao)} }},
+		{"AveragePool+Grad", func(x, g *graph.Node) []*graph.Node {
+			return []*graph.Node{ops.AveragePool(x, ao), ops.AveragePoolGrad(g, xs, ao)}
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(1, 2))
+			g := graph.New()
+			x := g.Input("x", graph.Float32, xs...)
+			gy := g.Input("g", graph.Float32, 128, 6, 12, 12)
+			require.NoError(b, x.SetFloat64s(randVals(r, xs.Size(), anyReal)))
+			require.NoError(b, gy.SetFloat64s(randVals(r, gy.Shape().Size(), anyReal)))
+			p, err := g.Compile(c.build(x, gy)...)
+			require.NoError(b, err)
+			cpu0, ok := cpuTime()
+			for b.Loop() {
+				p.Run()
+			}
+			if cpu1, ok1 := cpuTime(); ok && ok1 {
+				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+			}
+		})
+	}
+}

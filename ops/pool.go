@@ -415,6 +415,10 @@ func poolK[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
 	if r.kind == pMaxGrad || r.kind == pAvgGrad {
 		clear(y)
 	}
+	if d <= 2 {
+		pool2K(r, idx, x, h, y)
+		return
+	}
 	for p := 0; p < r.planes; p++ {
 		var o [maxSpatial]int
 		in0, out0 := p*inSize, p*outSize
@@ -429,15 +433,15 @@ func poolK[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
 			}
 			switch r.kind {
 			case pMax:
-				_, y[i] = boxArgmax(x, d, &b)
+				y[i] = boxMax(x, d, &b)
 			case pMaxIndices:
-				j, _ := boxArgmax(x, d, &b)
+				j := boxArgmax(x, d, &b)
 				idx[i] = int64(in0 + r.storageIndex(j-in0))
 			case pMaxGrad:
-				j, _ := boxArgmax(x, d, &b)
+				j := boxArgmax(x, d, &b)
 				y[j] += h[i]
 			case pMaxGather:
-				j, _ := boxArgmax(x, d, &b)
+				j := boxArgmax(x, d, &b)
 				y[i] = h[j]
 			case pAvg:
 				y[i] = boxSum(x, d, &b) / T(r.divisor(&b))
@@ -449,6 +453,89 @@ func poolK[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
 					break
 				}
 				o[a] = 0
+			}
+		}
+	}
+}
+
+// pool2K is poolK for one or two spatial axes (one is two with a single
+// row), the window's loops written out: no call, box or table walk per
+// output element, which for the common 2×2 window cost more than the
+// window itself. y is cleared already for the gradients.
+func pool2K[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
+	w := &r.w
+	out0, out1 := 1, w.out[0]
+	tab0, tab1 := []int64{0, 1, 1}, r.tab // axis 0 of a 1-D pool: one row
+	st0, st1 := 0, w.dil[0]
+	if w.d == 2 {
+		out0, out1 = w.out[0], w.out[1]
+		tab0, tab1 = r.tab[:3*out0], r.tab[3*out0:]
+		st0, st1 = w.dil[0]*r.inSt[0], w.dil[1]
+	}
+	inSize, outSize := w.inSize(), w.outSize()
+	kind := r.kind
+	for p := 0; p < r.planes; p++ {
+		in0, i := p*inSize, p*outSize
+		for o0 := 0; o0 < out0; o0++ {
+			e0 := tab0[3*o0 : 3*o0+3]
+			b0, n0, c0 := in0+int(e0[0]), int(e0[1]), int(e0[2])
+			for o1 := 0; o1 < out1; o1++ {
+				e1 := tab1[3*o1 : 3*o1+3]
+				base, n1 := b0+int(e1[0]), int(e1[1])
+				end := base + (n1-1)*st1 + 1 // bounds of one row of the window
+				switch kind {
+				case pAvg, pAvgGrad:
+					div := n0 * n1
+					if r.includePad {
+						div = c0 * int(e1[2])
+					}
+					if kind == pAvg {
+						var s T
+						for k, row := 0, base; k < n0; k, row = k+1, row+st0 {
+							for j := row; j < row+end-base; j += st1 {
+								s += x[j]
+							}
+						}
+						y[i] = s / T(div)
+					} else {
+						v := x[i] / T(div)
+						for k, row := 0, base; k < n0; k, row = k+1, row+st0 {
+							for j := row; j < row+end-base; j += st1 {
+								y[j] += v
+							}
+						}
+					}
+				default:
+					m := x[base]
+					for k, row := 0, base; k < n0; k, row = k+1, row+st0 {
+						for j := row; j < row+end-base; j += st1 {
+							m = max(m, x[j])
+						}
+					}
+					if kind == pMax {
+						y[i] = m
+						break
+					}
+					a := base
+				find:
+					for k, row := 0, base; k < n0; k, row = k+1, row+st0 {
+						for j := row; j < row+end-base; j += st1 {
+							if v := x[j]; v == m || v != v {
+								a = j
+								break find
+							}
+						}
+					}
+					switch kind {
+					case pMaxIndices:
+						idx[i] = int64(in0 + r.storageIndex(a-in0))
+					case pMaxGrad:
+						y[a] += h[i]
+					case pMaxGather:
+						y[i] = h[a]
+					}
+				}
+				i++
 			}
 		}
 	}
@@ -476,26 +563,48 @@ func (r *poolRun) storageIndex(j int) int {
 	return out
 }
 
-// boxArgmax returns the flat index and value of the first maximum of x
-// over the box (a NaN counts as the maximum). The box is not empty.
-func boxArgmax[T graph.Float](x []T, d int, b *box) (int, T) {
+// boxMax returns the maximum of x over the box, NaN if one is NaN. The box
+// is not empty. Built-in max has no branch to mispredict, which on data
+// without order (a feature map) is most of the cost of a compare.
+func boxMax[T graph.Float](x []T, d int, b *box) T {
 	last := d - 1
 	rows := 1
 	for a := 0; a < last; a++ {
 		rows *= b.n[a]
 	}
 	var idx [maxSpatial]int
-	best, bv := -1, T(0)
+	off, n, st := b.base, b.n[last], b.step[last]
+	m := x[off]
+	for r := 0; r < rows; r++ {
+		for j, i := 0, off; j < n; j, i = j+1, i+st {
+			m = max(m, x[i])
+		}
+		off = nextRow(&idx, d, b, off)
+	}
+	return m
+}
+
+// boxArgmax returns the flat index of the first maximum of x over the box
+// (the first NaN, if there is one): the first element equal to boxMax,
+// found by a second pass whose branch is taken once.
+func boxArgmax[T graph.Float](x []T, d int, b *box) int {
+	m := boxMax(x, d, b)
+	last := d - 1
+	rows := 1
+	for a := 0; a < last; a++ {
+		rows *= b.n[a]
+	}
+	var idx [maxSpatial]int
 	off, n, st := b.base, b.n[last], b.step[last]
 	for r := 0; r < rows; r++ {
 		for j, i := 0, off; j < n; j, i = j+1, i+st {
-			if v := x[i]; best < 0 || v > bv || v != v && bv == bv {
-				best, bv = i, v
+			if v := x[i]; v == m || v != v {
+				return i
 			}
 		}
 		off = nextRow(&idx, d, b, off)
 	}
-	return best, bv
+	return off // unreachable: m is one of the elements
 }
 
 // boxSum returns the sum of x over the box.
