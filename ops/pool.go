@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/par"
 )
 
 // Pooling, ONNX's MaxPool, AveragePool, GlobalMaxPool and
@@ -291,9 +292,9 @@ func (o poolOp) Forward(out *graph.Value, in []*graph.Value) {
 	if o.kind == pMaxIndices {
 		switch in[0].DType() {
 		case graph.Float32:
-			poolK(&r, out.I64, in[0].F32, nil, []float32(nil))
+			runPool(&r, out.I64, in[0].F32, nil, []float32(nil))
 		default:
-			poolK(&r, out.I64, in[0].F64, nil, []float64(nil))
+			runPool(&r, out.I64, in[0].F64, nil, []float64(nil))
 		}
 		return
 	}
@@ -302,9 +303,9 @@ func (o poolOp) Forward(out *graph.Value, in []*graph.Value) {
 		second = in[1]
 	}
 	if out.F64 != nil {
-		poolK(&r, nil, in[0].F64, biasData[float64](second), out.F64)
+		runPool(&r, nil, in[0].F64, biasData[float64](second), out.F64)
 	} else {
-		poolK(&r, nil, in[0].F32, biasData[float32](second), out.F32)
+		runPool(&r, nil, in[0].F32, biasData[float32](second), out.F32)
 	}
 }
 
@@ -396,11 +397,59 @@ type box struct {
 	inside, padded int
 }
 
-// poolK runs the pool kind of r over every plane: x is the first input,
-// h the second (g or h, nil for one input), y the float output, or idx
-// the int64 one. For AveragePoolGrad, x is the adjoint of the pool's
+// poolJob holds a run while the pool's goroutines share it, in chunks of
+// planes. One of each element type is enough: it is used only while its
+// caller holds the pool.
+type poolJob[T graph.Float] struct {
+	job     par.Job
+	r       poolRun
+	idx     []int64
+	x, h, y []T
+	chunks  int
+}
+
+// Chunk implements par.Chunker.
+func (j *poolJob[T]) Chunk(_, id int) {
+	poolK(&j.r, id*j.r.planes/j.chunks, (id+1)*j.r.planes/j.chunks, j.idx, j.x, j.h, j.y)
+}
+
+var (
+	poolJob32 poolJob[float32]
+	poolJob64 poolJob[float64]
+)
+
+// The taps a pool visits from which it splits its planes over the cores,
+// and below which it does so only when the workers are awake.
+const (
+	poolParMin  = 1 << 15
+	poolParCold = 1 << 20
+)
+
+// runPool computes r over every plane, on several goroutines when there
+// are many: planes are independent, so the result does not depend on the
+// split.
+func runPool[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
+	if taps := r.planes * r.w.outSize() * r.w.kSize(); r.planes > 1 && taps >= poolParMin {
+		if nt := par.Acquire(par.Threads(), taps < poolParCold); nt > 1 {
+			j, ok := any(&poolJob32).(*poolJob[T])
+			if !ok {
+				j = any(&poolJob64).(*poolJob[T])
+			}
+			j.r, j.idx, j.x, j.h, j.y = *r, idx, x, h, y
+			j.chunks = min(r.planes, 4*nt, par.MaxChunks)
+			j.job.Run(j, j.chunks, nt)
+			j.idx, j.x, j.h, j.y, j.r.tab = nil, nil, nil, nil, nil
+			return
+		}
+	}
+	poolK(r, 0, r.planes, idx, x, h, y)
+}
+
+// poolK runs the pool kind of r over planes [p0, p1): x is the first
+// input, h the second (g or h, nil for one input), y the float output, or
+// idx the int64 one. For AveragePoolGrad, x is the adjoint of the pool's
 // output and y the gradient of its input.
-func poolK[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
+func poolK[T graph.Float](r *poolRun, p0, p1 int, idx []int64, x, h, y []T) {
 	w := &r.w
 	d := w.d
 	inSize, outSize := w.inSize(), w.outSize()
@@ -413,13 +462,13 @@ func poolK[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
 		b.step[a] = w.dil[a] * r.inSt[a]
 	}
 	if r.kind == pMaxGrad || r.kind == pAvgGrad {
-		clear(y)
+		clear(y[p0*inSize : p1*inSize])
 	}
 	if d <= 2 {
-		pool2K(r, idx, x, h, y)
+		pool2K(r, p0, p1, idx, x, h, y)
 		return
 	}
-	for p := 0; p < r.planes; p++ {
+	for p := p0; p < p1; p++ {
 		var o [maxSpatial]int
 		in0, out0 := p*inSize, p*outSize
 		for i := out0; i < out0+outSize; i++ {
@@ -462,7 +511,7 @@ func poolK[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
 // row), the window's loops written out: no call, box or table walk per
 // output element, which for the common 2×2 window cost more than the
 // window itself. y is cleared already for the gradients.
-func pool2K[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
+func pool2K[T graph.Float](r *poolRun, p0, p1 int, idx []int64, x, h, y []T) {
 	w := &r.w
 	out0, out1 := 1, w.out[0]
 	tab0, tab1 := []int64{0, 1, 1}, r.tab // axis 0 of a 1-D pool: one row
@@ -474,7 +523,7 @@ func pool2K[T graph.Float](r *poolRun, idx []int64, x, h, y []T) {
 	}
 	inSize, outSize := w.inSize(), w.outSize()
 	kind := r.kind
-	for p := 0; p < r.planes; p++ {
+	for p := p0; p < p1; p++ {
 		in0, i := p*inSize, p*outSize
 		for o0 := 0; o0 < out0; o0++ {
 			e0 := tab0[3*o0 : 3*o0+3]
