@@ -89,8 +89,8 @@ type ConvTransposeOptions struct {
 // Conv convolves x (N × C × D₁ × … × D_d) with the kernels w
 // (M × C/group × K₁ × … × K_d) and adds the bias b (length M; nil for
 // none), as ONNX Conv: the result is N × M × O₁ × … × O_d. It runs as
-// im2col and one matrix product per image and group, on both cores for a
-// large batch, and allocates nothing when run.
+// im2col and one matrix product per image and group, the batch split over
+// the cores when it is large, and allocates nothing when run.
 func Conv(x, w, b *graph.Node, opts ConvOptions) *graph.Node {
 	op := convOp{kind: kConv, sp: spatialAttrs{strides: opts.Strides, pads: opts.Pads, autoPad: opts.AutoPad, dilations: opts.Dilations}.clone(), group: opts.Group}
 	if b != nil {

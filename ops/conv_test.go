@@ -269,7 +269,7 @@ func init() {
 		w := param(g, "conv_w", dt, anyReal, 6, 2, 3, 2)
 		b := param(g, "conv_b", dt, anyReal, 6)
 		o := ops.ConvOptions{Strides: []int{2, 1}, Pads: []int{1, 0, 1, 1}, Dilations: []int{1, 2}, Group: 2}
-		// Large enough to run on both cores, with a 1×1 kernel and 3-D.
+		// Large enough to split the batch over the cores, a 1×1 kernel, and 3-D.
 		xl := param(g, "conv_xl", dt, anyReal, 8, 8, 16, 16)
 		wl := param(g, "conv_wl", dt, anyReal, 16, 8, 3, 3)
 		w1 := param(g, "conv_w1", dt, anyReal, 4, 8, 1, 1)
@@ -337,7 +337,7 @@ func dot(a, b []float64) float64 {
 
 // TestConvMatchesDirectSumAndAdjoints draws random geometries (1 to 3
 // spatial axes, strides, pads, dilations, groups, auto_pad, batches large
-// enough to run on both cores) and checks Conv against the textbook sum,
+// enough to split over the cores) and checks Conv against the textbook sum,
 // and its gradient ops against the adjoint identities ⟨Conv(x, w), g⟩ =
 // ⟨x, ConvGradInput(g, w)⟩ = ⟨w, ConvGradWeight(x, g)⟩, and
 // ConvTranspose(g, w) against ConvGradInput(g, w).
