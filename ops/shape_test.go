@@ -30,7 +30,7 @@ func init() {
 		add("Transpose", s, func(x *graph.Node) *graph.Node { return ops.Transpose(x, perm...) })
 		add("Transpose", graph.Shape{s[0], s[1]}, func(x *graph.Node) *graph.Node { return ops.Transpose(x) })
 		add("Transpose", graph.Shape{s[0], s[1], s[2]}, func(x *graph.Node) *graph.Node { return ops.Transpose(x, 2, 0, 1) })
-		add("Expand", graph.Shape{s[0], 1, s[2]}, func(x *graph.Node) *graph.Node { return ops.Expand(x, s[1], 1, 1) })
+		add("Expand", graph.Shape{s[0], 1, s[2]}, func(x *graph.Node) *graph.Node { return ops.Expand(x, 1, s[1], 1) })
 		add("Expand", graph.Shape{}, func(x *graph.Node) *graph.Node { return ops.Expand(x, s...) })
 		add("BroadcastTo", graph.Shape{s[2], 1}, func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, s) })
 		add("SumTo", s, func(x *graph.Node) *graph.Node { return ops.SumTo(x, graph.Shape{s[1], 1, s[3]}) })
