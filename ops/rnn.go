@@ -85,7 +85,8 @@ type RNNOptions struct {
 	// Tanh). Values left over are ignored, as onnxruntime does.
 	ActivationAlpha, ActivationBeta []float64
 	// Clip, when positive, bounds every gate's input to its activation to
-	// [−Clip, Clip]; 0 means no clipping (ONNX's default).
+	// [−Clip, Clip] (LSTM's cell state, the input of h, is not clipped, as
+	// in onnxruntime); 0 means no clipping (ONNX's default).
 	Clip float64
 	// Layout is 0 for X of shape seq × batch × input and states of shape
 	// dirs × batch × hidden (ONNX's default), 1 for batch-first X (batch ×
@@ -101,8 +102,10 @@ type RNNOptions struct {
 	// SequenceLens, when not nil, is an int32 or int64 vector of each
 	// sequence's length (batch entries, each in [0, seq]): a sequence
 	// stops at its length, its Y is zero after it and its Y_h (Y_c) is
-	// its state there; in reverse it runs from its own last step. A
-	// length outside [0, seq] fails the run.
+	// its state there, the initial state for a length of 0 (onnxruntime
+	// gives zeros); in reverse it runs from its own last step, as
+	// PyTorch's packed sequences do. A length outside [0, seq] fails the
+	// run.
 	SequenceLens *graph.Node
 }
 
