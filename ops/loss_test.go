@@ -71,6 +71,24 @@ func init() {
 						}})
 				}
 			}
+			// The per-element losses times a parameter: the adjoint of the
+			// losses then depends on it, ignored elements included, so the
+			// second order sees every path through the gradient's VJP.
+			if red == ops.ReductionNone {
+				labels := randLabels(r, C, &ignore, N, D)
+				o := ops.LossOptions{Reduction: red, Ignore: true, IgnoreIndex: ignore}
+				for _, f := range []struct {
+					name string
+					loss func(x, l, w *graph.Node, o ops.LossOptions) *graph.Node
+				}{{"SoftmaxCrossEntropyLoss", ops.SoftmaxCrossEntropyLoss}, {"NegativeLogLikelihoodLoss", ops.NegativeLogLikelihoodLoss}} {
+					loss := f.loss
+					cs = append(cs, vjpCase{name: fmt.Sprintf("%s/none_ignore_times_param_%dx%dx%d", f.name, N, C, D),
+						shapes: []graph.Shape{{N, C, D}, {N, D}}, dom: []domain{anyReal},
+						build: func(in []*graph.Node) *graph.Node {
+							return ops.Mul(loss(in[0], in[0].Graph().Const("", intTensor(labels, N, D)), nil, o), in[1])
+						}})
+				}
+			}
 			s := randShape(r, 1+r.IntN(3), 3)
 			cs = append(cs,
 				vjpCase{name: fmt.Sprintf("BinaryCrossEntropyWithLogits/%s_%s", red, s), shapes: []graph.Shape{s, s}, dom: []domain{anyReal, prob},
@@ -435,26 +453,42 @@ func TestLossesRejectBadArguments(t *testing.T) {
 }
 
 // TestClassLossesFailOnLabelsOutOfRange: a label outside [0, C) that is
-// not ignored fails the run, forward and backward, naming the node; the
-// ignored label may lie outside the range.
+// not ignored fails the run, forward and backward (each on its own),
+// naming the node; the ignored label may lie outside the range.
 func TestClassLossesFailOnLabelsOutOfRange(t *testing.T) {
-	for _, bad := range []int64{4, -1, 7} {
-		g := graph.New()
-		x := g.Param("x", tensor.New(tensor.WithShape(2, 4), tensor.WithBacking(make([]float64, 8))))
-		l := g.Input("l", graph.Int64, 2)
-		require.NoError(t, l.SetInt64s([]int64{1, bad}))
-		loss := ops.SoftmaxCrossEntropyLoss(x, l, nil, ops.LossOptions{Ignore: true, IgnoreIndex: 7})
-		grads, err := autodiff.Grad(loss, x)
-		require.NoError(t, err)
-		p, err := g.Compile(loss, grads[0])
-		require.NoError(t, err)
-		p.Run()
-		if bad == 7 {
-			require.NoError(t, p.Err())
-			assert.InDelta(t, math.Log(4), loss.Scalar(), 1e-15) // the mean over the one label kept
-			continue
+	for _, tt := range []struct {
+		loss func(x, l, w *graph.Node, o ops.LossOptions) *graph.Node
+		kept float64 // the loss when only the label 1 of the first sample counts
+	}{
+		{ops.SoftmaxCrossEntropyLoss, math.Log(4)},
+		{ops.NegativeLogLikelihoodLoss, 0},
+	} {
+		for _, bad := range []int64{4, -1, 7} {
+			g := graph.New()
+			x := g.Param("x", tensor.New(tensor.WithShape(2, 4), tensor.WithBacking([]float64{0, 0, 0, 0, 1, 2, 3, 4})))
+			l := g.Input("l", graph.Int64, 2)
+			require.NoError(t, l.SetInt64s([]int64{1, bad}))
+			loss := tt.loss(x, l, nil, ops.LossOptions{Ignore: true, IgnoreIndex: 7})
+			grads, err := autodiff.Grad(loss, x)
+			require.NoError(t, err)
+			for _, out := range []*graph.Node{loss, grads[0]} {
+				p, err := g.Compile(out)
+				require.NoError(t, err)
+				p.Run()
+				if bad == 7 { // ignored: the mean is the one label kept
+					require.NoError(t, p.Err())
+					continue
+				}
+				require.Error(t, p.Err())
+				typ := "PickLabel"
+				if out != loss {
+					typ = "PickLabelGrad"
+				}
+				assert.Contains(t, p.Err().Error(), fmt.Sprintf("(%s): label %d at index 1 is outside [0, 4) and not ignored", typ, bad))
+			}
+			if bad == 7 {
+				assert.InDelta(t, tt.kept, loss.Scalar(), 1e-15)
+			}
 		}
-		require.Error(t, p.Err())
-		assert.Contains(t, p.Err().Error(), fmt.Sprintf("(PickLabel): label %d at index 1 is outside [0, 4) and not ignored", bad))
 	}
 }
