@@ -149,9 +149,14 @@ func nll(x, labels, weights *graph.Node, o LossOptions) *graph.Node {
 	switch {
 	case wt != nil:
 		return Div(Sum(loss), Sum(wt))
-	case o.Ignore:
-		kept := Where(Equal(labels, labels.Graph().Scalar(float64(o.IgnoreIndex), labels.DType())),
-			scalarLike(x, 0), scalarLike(x, 1))
+	case o.Ignore && (labels.DType() == graph.Int64 || int64(int32(o.IgnoreIndex)) == o.IgnoreIndex):
+		// The ignored label as a constant of the labels' dtype, exactly
+		// (an int32 label cannot equal an index beyond int32's range).
+		ii := labels.Graph().Scalar(0, labels.DType())
+		if err := ii.SetInt64s([]int64{o.IgnoreIndex}); err != nil {
+			panic("ops: " + err.Error()) // the guard above rules it out
+		}
+		kept := Where(Equal(labels, ii), scalarLike(x, 0), scalarLike(x, 1))
 		return Div(Sum(loss), Sum(kept))
 	}
 	return Mean(loss)

@@ -452,6 +452,41 @@ func TestLossesRejectBadArguments(t *testing.T) {
 	}
 }
 
+// TestIgnoreIndexIsExact: the ignored label is compared as an integer, in
+// the pick and in the count of the mean alike: one beyond float64's 2⁵³ is
+// itself, and one beyond int32's range ignores no int32 label.
+func TestIgnoreIndexIsExact(t *testing.T) {
+	for _, tt := range []struct {
+		dt     graph.DType
+		ignore int64
+		labels []int64
+		want   float64
+	}{
+		// −x[0, 1] and −x[1, 2] of x = [[0 1 0] [0 0 2]]: mean of −1 and
+		// −2 when nothing is ignored.
+		{graph.Int64, 1<<53 + 1, []int64{1, 1<<53 + 1}, -1}, // as a float64, 2⁵³ + 1 is 2⁵³
+		{graph.Int32, 1<<32 + 1, []int64{1, 2}, -1.5},
+		{graph.Int32, 2, []int64{1, 2}, -1},
+		{graph.Int64, -1 << 62, []int64{1, -1 << 62}, -1},
+	} {
+		g := graph.New()
+		x := g.Input("x", graph.Float64, 2, 3)
+		require.NoError(t, x.SetFloat64s([]float64{0, 1, 0, 0, 0, 2}))
+		l := g.Input("l", tt.dt, 2)
+		if tt.dt == graph.Int32 {
+			require.NoError(t, l.SetInt64s(tt.labels))
+		} else {
+			copy(l.Int64s(), tt.labels)
+		}
+		loss := ops.NegativeLogLikelihoodLoss(x, l, nil, ops.LossOptions{Ignore: true, IgnoreIndex: tt.ignore})
+		p, err := g.Compile(loss)
+		require.NoError(t, err)
+		p.Run()
+		require.NoError(t, p.Err())
+		assert.Equal(t, tt.want, loss.Scalar(), "ignore %d, %s labels", tt.ignore, tt.dt)
+	}
+}
+
 // TestClassLossesFailOnLabelsOutOfRange: a label outside [0, C) that is
 // not ignored fails the run, forward and backward (each on its own),
 // naming the node; the ignored label may lie outside the range.
