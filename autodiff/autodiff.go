@@ -74,10 +74,7 @@ func Grad(cost *graph.Node, wrt ...*graph.Node) ([]*graph.Node, error) {
 			continue
 		}
 		n := nodes[i]
-		adj := contrib[i][0]
-		for _, c := range contrib[i][1:] {
-			adj = ops.Add(adj, c)
-		}
+		adj := ops.Accumulate(contrib[i]...)
 		delete(contrib, i)
 		adjoint[i] = adj
 		if n.Op() == nil {

@@ -399,3 +399,18 @@ func TestProgramsSharingAnOutputFollowTheirOwnBatch(t *testing.T) {
 	assert.Equal(t, full, outs[0].Scalar())
 	assert.NotEqual(t, full, two)
 }
+
+// A node read only for its shape (the reference of a like op) is not
+// computed: here it would fail the run.
+func TestShapeOnlyInputsAreNotComputed(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", graph.Float64, 2, 3)
+	ref := g.Apply(failing{}, ops.Neg(x)).Named("ref") // fails on any positive x
+	y := ops.SumLike(ops.Exp(x), ops.SumTo(ref, graph.Shape{1, 3})).Named("y")
+	p, err := g.Compile(y)
+	require.NoError(t, err)
+	require.NoError(t, x.SetFloat64s([]float64{1, 2, 3, 4, 5, 6}))
+	p.Run()
+	require.NoError(t, p.Err())
+	assert.InDeltaSlice(t, []float64{math.Exp(1) + math.Exp(4), math.Exp(2) + math.Exp(5), math.Exp(3) + math.Exp(6)}, y.Float64s(), 1e-12)
+}

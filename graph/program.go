@@ -41,10 +41,11 @@ type Program struct {
 type slotKind uint8
 
 const (
-	slotLeaf  slotKind = iota // an input, param or const: the node's storage
+	slotLeaf  slotKind = iota // an input, param, const or state: the node's storage
 	slotKept                  // an output: the node's storage (a clone's own)
 	slotArena                 // an intermediate in a shared buffer
 	slotView                  // the storage of another slot, another shape
+	slotShape                 // read only for its shape (graph.ShapeOnly): not computed
 )
 
 type slot struct {
@@ -110,7 +111,7 @@ func (g *Graph) CompileWith(opts CompileOptions, outputs ...*Node) (*Program, er
 			return nil, fmt.Errorf("graph: compile: output %v is not a node of this graph", o)
 		}
 	}
-	need := g.Ancestors(outputs...)
+	value, shape := g.needs(outputs)
 	p := &Program{g: g, outputs: outputs, slotOf: map[*Node]int{}}
 	keep := map[*Node]bool{}
 	for _, o := range outputs {
@@ -118,7 +119,7 @@ func (g *Graph) CompileWith(opts CompileOptions, outputs ...*Node) (*Program, er
 	}
 	// Creation order is topological: a node's inputs exist before it.
 	for _, n := range g.nodes {
-		if need[n.id] {
+		if value[n.id] || shape[n.id] {
 			p.slotOf[n] = len(p.order)
 			p.order = append(p.order, n)
 		}
@@ -128,6 +129,8 @@ func (g *Graph) CompileWith(opts CompileOptions, outputs ...*Node) (*Program, er
 		s := &p.slots[i]
 		s.node = n
 		switch {
+		case !value[n.id] && n.kind == KindOp:
+			s.kind = slotShape
 		case n.kind != KindOp:
 			s.kind = slotLeaf
 			if n.batchAxis >= 0 {
@@ -155,6 +158,32 @@ func (g *Graph) CompileWith(opts CompileOptions, outputs ...*Node) (*Program, er
 		}
 	}
 	return p, nil
+}
+
+// needs returns, by node ID, which nodes the outputs need the values of,
+// and which they need only the shapes of: the reference of a like op
+// (graph.ShapeOnly), and everything that only such a node reads. A node
+// needed for its shape alone is not computed.
+func (g *Graph) needs(outputs []*Node) (value, shape []bool) {
+	value, shape = make([]bool, len(g.nodes)), make([]bool, len(g.nodes))
+	for _, o := range outputs {
+		value[o.id] = true
+	}
+	for i := len(g.nodes) - 1; i >= 0; i-- {
+		n := g.nodes[i]
+		if !value[i] && !shape[i] {
+			continue
+		}
+		so, _ := n.op.(ShapeOnly)
+		for k, x := range n.inputs {
+			if value[i] && (so == nil || !so.ShapeOnly(k)) {
+				value[x.id] = true
+			} else {
+				shape[x.id] = true
+			}
+		}
+	}
+	return value, shape
 }
 
 // followBatch works out, for a program with batched inputs, how the length
@@ -235,7 +264,7 @@ func (p *Program) plan(opts CompileOptions) ([]buffer, []int) {
 	step := make([]int, len(p.slots)) // the step that computes each op slot
 	ns := 0
 	for i := range p.slots {
-		if p.slots[i].node.kind == KindOp {
+		if p.computed(i) {
 			step[i] = ns
 			ns++
 		}
@@ -260,7 +289,7 @@ func (p *Program) plan(opts CompileOptions) ([]buffer, []int) {
 	}
 	for i := range p.slots {
 		n := p.slots[i].node
-		if n.kind != KindOp {
+		if !p.computed(i) {
 			continue
 		}
 		so, _ := n.op.(ShapeOnly)
@@ -324,7 +353,7 @@ func (p *Program) plan(opts CompileOptions) ([]buffer, []int) {
 	work := make([]int, ns)
 	for i := range p.slots {
 		n := p.slots[i].node
-		if n.kind != KindOp {
+		if !p.computed(i) {
 			continue
 		}
 		work[step[i]] = -1
@@ -354,6 +383,12 @@ func (p *Program) aliasedElsewhere(n *Node, k int, base, bufOf []int, b int) boo
 		}
 	}
 	return false
+}
+
+// computed reports whether slot i is a value the program computes.
+func (p *Program) computed(i int) bool {
+	k := p.slots[i].kind
+	return p.slots[i].node.kind == KindOp && k != slotShape
 }
 
 // sameShape reports whether slots i and j have the same shape at every
@@ -465,6 +500,8 @@ func (p *Program) bind(bufs []buffer, work []int, from *Program) {
 			s.v = window(n.dtype, b.off, b.size)
 			s.v.Shape = n.shape.Clone()
 			s.v.resize(s.v.Shape)
+		case slotShape:
+			s.v = &Value{dtype: n.dtype, Shape: n.shape.Clone()}
 		case slotView:
 			src := p.slots[p.slotOf[n.inputs[0]]].v
 			s.v = &Value{dtype: n.dtype, F32: src.F32[:cap(src.F32)], F64: src.F64[:cap(src.F64)], I32: src.I32[:cap(src.I32)],
@@ -476,7 +513,7 @@ func (p *Program) bind(bufs []buffer, work []int, from *Program) {
 	for i := range p.slots {
 		s := &p.slots[i]
 		n := s.node
-		if n.kind != KindOp {
+		if !p.computed(i) {
 			continue
 		}
 		st := step{op: n.op, node: n, out: s.v, in: make([]*Value, len(n.inputs)), view: s.kind == slotView}
@@ -635,6 +672,10 @@ func (p *Program) resize() bool {
 		sh := Shape(buf[:len(s.dims)])
 		for a, d := range s.dims {
 			sh[a] = d.c0 + d.c1*b
+		}
+		if s.kind == slotShape {
+			copy(s.v.Shape, sh)
+			continue
 		}
 		s.v.resize(sh)
 	}

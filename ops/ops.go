@@ -63,6 +63,14 @@ func sameDType(in []graph.Meta, idx ...int) error {
 	return nil
 }
 
+// wantInt reports an error unless input i is int32 or int64.
+func wantInt(in []graph.Meta, i int) error {
+	if !in[i].DType.IsInt() {
+		return fmt.Errorf("input %d has dtype %s, want int32 or int64", i, in[i].DType)
+	}
+	return nil
+}
+
 // scalarLike returns a scalar constant with x's dtype.
 func scalarLike(x *graph.Node, v float64) *graph.Node {
 	return x.Graph().Scalar(v, x.DType())
