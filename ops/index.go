@@ -6,19 +6,23 @@ import (
 	"github.com/gradgraph/gradgraph/graph"
 )
 
-// The shape ops — Slice, Concat, Split, Tile, Pad, DepthToSpace and
-// SpaceToDepth — move elements rather than compute them, so each kernel
-// is written once for every dtype. Their VJPs come in adjoint pairs of
-// ops: the adjoint of a Slice is a SliceGrad (zeros with g written into
-// the sliced positions), whose own adjoint is the Slice again; a Pad's in
-// reflect or edge mode is a PadGrad (the border added back where it was
-// copied from), whose adjoint is the Pad. Gradients of any order are
-// therefore built from the same few kernels.
+// The shape and indexing ops — Slice, Concat, Split, Tile, Pad,
+// DepthToSpace, SpaceToDepth, the Gather and Scatter families and OneHot
+// — move elements rather than compute them, so each kernel is written
+// once for every dtype. Their VJPs come in adjoint pairs of ops: the
+// adjoint of a Slice is a SliceGrad (zeros with g written into the sliced
+// positions), whose own adjoint is the Slice again; a Pad's in reflect or
+// edge mode is a PadGrad (the border added back where it was copied
+// from), whose adjoint is the Pad; a Gather's is a GatherGrad (g added
+// back at the gathered rows), whose adjoint is the Gather. Gradients of
+// any order are therefore built from the same few kernels.
 //
 // Most of these ops are a strided walk: the output and the input are each
 // seen as a box of elements with a stride per axis (0 along an axis that
 // repeats an element, negative along a reversed one), and the walk copies
-// one into the other row by row.
+// one into the other row by row. Indices given as nodes (Gather's, say)
+// are checked at run time: an index outside [−n, n) fails the run with an
+// error naming it, its axis and the axis's length (Program.Err).
 
 // maxWalkRank is the rank a strided walk may have: Tile splits each axis in
 // two (its tiles and the elements of one tile).

@@ -23,6 +23,12 @@ func BenchmarkIndexOps(b *testing.B) {
 		{"Concat_256x512x2_axis1", func(g *graph.Graph) *graph.Node {
 			return ops.Concat(1, g.Input("a", graph.Float32, 256, 512), g.Input("b", graph.Float32, 256, 512))
 		}, 256 * 1024 * 4, 0},
+		{"Gather_rows_10000x128_by512", func(g *graph.Graph) *graph.Node {
+			return ops.Gather(g.Input("a", graph.Float32, 10000, 128), g.Input("i", graph.Int64, 512), 0)
+		}, 512 * 128 * 4, 10000},
+		{"GatherGrad_rows_10000x128_by512", func(g *graph.Graph) *graph.Node {
+			return ops.GatherGrad(g.Input("a", graph.Float32, 512, 128), g.Input("i", graph.Int64, 512), graph.Shape{10000, 128}, 0)
+		}, 512 * 128 * 4, 10000},
 		{"Slice_step2_256x1024", func(g *graph.Graph) *graph.Node {
 			return ops.Slice(g.Input("a", graph.Float32, 256, 1024), []int{0}, []int{1024}, []int{1}, []int{2})
 		}, 256 * 512 * 4, 0},
@@ -41,6 +47,15 @@ func BenchmarkIndexOps(b *testing.B) {
 		{"DepthToSpace_32x64x16x16", func(g *graph.Graph) *graph.Node {
 			return ops.DepthToSpace(g.Input("a", graph.Float32, 32, 64, 16, 16), 2, ops.DCR)
 		}, 32 * 64 * 256 * 4, 0},
+		{"GatherElements_256x512_axis1", func(g *graph.Graph) *graph.Node {
+			return ops.GatherElements(g.Input("a", graph.Float32, 256, 512), g.Input("i", graph.Int64, 256, 512), 1)
+		}, 256 * 512 * 4, 512},
+		{"ScatterElementsAdd_256x512_axis1", func(g *graph.Graph) *graph.Node {
+			return ops.ScatterElements(g.Input("a", graph.Float32, 256, 512), g.Input("i", graph.Int64, 256, 512), g.Input("u", graph.Float32, 256, 512), 1, ops.ScatterAdd)
+		}, 256 * 512 * 4, 512},
+		{"OneHot_4096_by_1000", func(g *graph.Graph) *graph.Node {
+			return ops.OneHot(g.Input("i", graph.Int64, 4096), 1000, 0, 1, graph.Float32, -1)
+		}, 4096 * 1000 * 4, 1000},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			g := graph.New()

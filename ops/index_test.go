@@ -10,7 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gorgonia.org/tensor"
 
+	"github.com/gradgraph/gradgraph/autodiff"
 	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/ops"
 )
@@ -68,4 +70,36 @@ func checkBadArguments(t *testing.T, cases []badArgument) {
 		require.NotPanics(t, func() { tt.build(g.Input("x", graph.Float64, 2, 3)) }, tt.want)
 		assert.EqualError(t, g.Err(), tt.want)
 	}
+}
+
+// TestIndexOpsOnEmptyValues: results and parts with no element (a repeat
+// of 0, an empty slice, part or crop, no index) run, and their gradients
+// are zero; a Pad of an empty axis is all border.
+func TestIndexOpsOnEmptyValues(t *testing.T) {
+	g := graph.New()
+	x := g.Param("x", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, 2, 3, 4, 5, 6})))
+	empty := g.Input("empty", graph.Float64, 2, 0)
+	none := g.Input("none", graph.Int64, 0)
+	outs := []*graph.Node{
+		ops.Tile(x, 0, 1), ops.Slice(x, []int{2}, []int{1}, nil, nil), ops.Gather(x, none, 1), ops.Split(x, 1, 0, 3)[0],
+		ops.Pad(x, []int{0, -3, 0, 0}, ops.PadConstant, 0), ops.Concat(1, x, empty, x), ops.Pad(x, []int{0, -3, 0, 2}, ops.PadConstant, 7),
+	}
+	require.NoError(t, g.Err())
+	cost := ops.Sum(x)
+	for _, o := range outs {
+		cost = ops.Add(cost, ops.Sum(ops.Mul(o, o)))
+	}
+	grads, err := autodiff.Grad(cost, x)
+	require.NoError(t, err)
+	p, err := g.Compile(append(append([]*graph.Node{cost}, outs...), grads...)...)
+	require.NoError(t, err)
+	p.Run()
+	require.NoError(t, p.Err())
+	for _, o := range outs[:5] {
+		assert.Zero(t, o.Shape().Size(), o.Name())
+	}
+	assert.Equal(t, []float64{1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6}, outs[5].Float64s())
+	assert.Equal(t, []float64{7, 7, 7, 7}, outs[6].Float64s())
+	assert.Equal(t, 21+2*91+4*49.0, cost.Scalar())                        // Σx + 2Σx² (the Concat) + 4·7²
+	assert.Equal(t, []float64{5, 9, 13, 17, 21, 25}, grads[0].Float64s()) // 1 + 4x
 }
