@@ -103,9 +103,7 @@ func copyWalk[T any](dst, src []T, w *walk) {
 				row[j] = v
 			}
 		default:
-			for j := 0; j < n; j++ {
-				dst[do+j*ds] = src[so+j*ss]
-			}
+			stridedRow(dst, do, ds, src, so, ss, n)
 		}
 		k := r - 2
 		for ; k >= 0; k-- {
@@ -122,6 +120,17 @@ func copyWalk[T any](dst, src []T, w *walk) {
 		if k < 0 {
 			return
 		}
+	}
+}
+
+// stridedRow copies n elements from src, starting at si and ss apart, to
+// dst, starting at di and ds apart. It is a function of its own so that
+// its loop keeps its counters in registers.
+func stridedRow[T any](dst []T, di, ds int, src []T, si, ss, n int) {
+	for ; n > 0; n-- {
+		dst[di] = src[si]
+		di += ds
+		si += ss
 	}
 }
 

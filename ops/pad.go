@@ -119,6 +119,12 @@ func (p *padPlan) src(a, o int) int {
 	if i >= 0 && i < p.keep[a] {
 		return p.skip[a] + i
 	}
+	return p.border(a, i)
+}
+
+// border is src for an index i, relative to the kept elements, that falls
+// in the border.
+func (p *padPlan) border(a, i int) int {
 	switch p.mode {
 	case PadEdge:
 		return p.skip[a] + min(max(i, 0), p.keep[a]-1)
@@ -203,6 +209,54 @@ func (o padOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	return []*graph.Node{PadGrad(g, o.spec.pads, o.spec.mode)}
 }
 
+// padRows walks the rows of the padded value along its last padded axis,
+// keeping the offset in x (in blocks) of the row each copies: acc[k+1] is
+// the offset that the indices along axes 0 … k contribute, −1 when one of
+// them is in the constant border. A step recomputes only the axes whose
+// index changes.
+type padRows struct {
+	p   *padPlan
+	idx [graph.MaxRank]int
+	acc [graph.MaxRank + 1]int
+}
+
+func newPadRows(p *padPlan) padRows {
+	w := padRows{p: p}
+	for k := 0; k < p.rank-1; k++ {
+		w.set(k)
+	}
+	return w
+}
+
+// set recomputes acc[k+1] from acc[k] and axis k's index.
+func (w *padRows) set(k int) {
+	s := w.p.src(k, w.idx[k])
+	if s < 0 || w.acc[k] < 0 {
+		w.acc[k+1] = -1
+		return
+	}
+	w.acc[k+1] = w.acc[k] + s*w.p.xst[k]
+}
+
+// base returns the offset in x, in blocks, of the row the current row
+// copies, or −1 for a row of the constant border.
+func (w *padRows) base() int { return w.acc[w.p.rank-1] }
+
+// next moves to the following row.
+func (w *padRows) next() {
+	last := w.p.rank - 2
+	for k := last; k >= 0; k-- {
+		w.idx[k]++
+		if w.idx[k] < w.p.out[k] {
+			for ; k <= last; k++ {
+				w.set(k)
+			}
+			return
+		}
+		w.idx[k] = 0
+	}
+}
+
 // padK writes x padded into o, row by row along the last axis that is
 // padded; every step copies a block of p.blk elements.
 func padK[T any](o, x []T, p *padPlan, c T) {
@@ -215,44 +269,30 @@ func padK[T any](o, x []T, p *padPlan, c T) {
 		return
 	}
 	a := r - 1
-	n := p.out[a] * blk
-	var idx [graph.MaxRank]int
-	for row := 0; row < len(o); row += n {
-		or := o[row : row+n]
-		base, inside := 0, true
-		for k := 0; k < a; k++ {
-			s := p.src(k, idx[k])
-			if s < 0 {
-				inside = false
-				break
-			}
-			base += s * p.xst[k]
-		}
-		if !inside {
+	lo, keep, n := p.lo[a], p.keep[a], p.out[a]
+	w := newPadRows(p)
+	for row := 0; row < len(o); row += n * blk {
+		or := o[row : row+n*blk]
+		base := w.base()
+		w.next()
+		if base < 0 {
 			fill(or, c)
-		} else {
-			lo, keep := p.lo[a], p.keep[a]
-			for j := 0; j < p.out[a]; j++ {
-				if j == lo && keep > 0 {
-					s := (base + p.skip[a]) * blk
-					copy(or[j*blk:(j+keep)*blk], x[s:s+keep*blk])
-					j += keep - 1
-					continue
-				}
-				if s := p.src(a, j); s < 0 {
-					fill(or[j*blk:(j+1)*blk], c)
-				} else {
-					s = (base + s) * blk
-					copy(or[j*blk:(j+1)*blk], x[s:s+blk])
-				}
-			}
+			continue
 		}
-		for k := a - 1; k >= 0; k-- {
-			idx[k]++
-			if idx[k] < p.out[k] {
-				break
+		s := (base + p.skip[a]) * blk
+		copy(or[lo*blk:(lo+keep)*blk], x[s:s+keep*blk])
+		if p.mode == PadConstant {
+			fill(or[:lo*blk], c)
+			fill(or[(lo+keep)*blk:], c)
+			continue
+		}
+		for j := 0; j < n; j++ {
+			if j == lo {
+				j += keep - 1
+				continue
 			}
-			idx[k] = 0
+			s := (base + p.src(a, j)) * blk
+			copy(or[j*blk:(j+1)*blk], x[s:s+blk])
 		}
 	}
 }
@@ -331,45 +371,35 @@ func padGradK[T graph.Number](o, g []T, p *padPlan) {
 		return
 	}
 	a := r - 1
-	n := p.out[a] * blk
-	var idx [graph.MaxRank]int
-	for row := 0; row < len(g); row += n {
-		gr := g[row : row+n]
-		base, inside := 0, true
-		for k := 0; k < a; k++ {
-			s := p.src(k, idx[k])
-			if s < 0 {
-				inside = false
-				break
-			}
-			base += s * p.xst[k]
+	lo, keep, n := p.lo[a], p.keep[a], p.out[a]
+	w := newPadRows(p)
+	for row := 0; row < len(g); row += n * blk {
+		gr := g[row : row+n*blk]
+		base := w.base()
+		w.next()
+		if base < 0 {
+			continue
 		}
-		if inside {
-			lo, keep := p.lo[a], p.keep[a]
-			for j := 0; j < p.out[a]; j++ {
-				if j == lo && keep > 0 {
-					s := (base + p.skip[a]) * blk
-					dst := o[s : s+keep*blk]
-					for i, v := range gr[j*blk : (j+keep)*blk] {
-						dst[i] += v
-					}
-					j += keep - 1
-					continue
-				}
-				if s := p.src(a, j); s >= 0 {
-					s = (base + s) * blk
-					for i, v := range gr[j*blk : (j+1)*blk] {
-						o[s+i] += v
-					}
-				}
-			}
+		s := (base + p.skip[a]) * blk
+		addTo(o[s:s+keep*blk], gr[lo*blk:(lo+keep)*blk])
+		if p.mode == PadConstant {
+			continue
 		}
-		for k := a - 1; k >= 0; k-- {
-			idx[k]++
-			if idx[k] < p.out[k] {
-				break
+		for j := 0; j < n; j++ {
+			if j == lo {
+				j += keep - 1
+				continue
 			}
-			idx[k] = 0
+			s := (base + p.src(a, j)) * blk
+			addTo(o[s:s+blk], gr[j*blk:(j+1)*blk])
 		}
+	}
+}
+
+// addTo adds x to o element by element.
+func addTo[T graph.Number](o, x []T) {
+	o = o[:len(x)]
+	for i, v := range x {
+		o[i] += v
 	}
 }
