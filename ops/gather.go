@@ -10,8 +10,8 @@ import (
 // The Gather and Scatter families and OneHot read indices from a node
 // (int32 or int64; ONNX has int64 only for GatherND and ScatterND). A
 // negative index counts from the end of its axis; one outside [−n, n)
-// fails the run, and Program.Err names it, its axis and the axis's length.
-// Every index is checked before anything is written.
+// fails the run, and Program.Err names it, its axis and the axis's length
+// (the failed node's value is then undefined).
 
 func init() {
 	idx := "indices: int32 or int64, negative from the end"
@@ -214,9 +214,16 @@ func (o gatherOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 // checkIndices returns the error of the first of the n indices that is
 // out of range for an axis a of length d.
 func checkIndices(ix indexList, n, a, d int) error {
-	for i := 0; i < n; i++ {
-		if k := ix.at(i); k < -d || k >= d {
-			return indexError(k, a, d)
+	if ix.i64 != nil {
+		return checkIndicesK(ix.i64[:n], a, d)
+	}
+	return checkIndicesK(ix.i32[:n], a, d)
+}
+
+func checkIndicesK[I int32 | int64](ind []I, a, d int) error {
+	for _, k := range ind {
+		if int(k) < -d || int(k) >= d {
+			return indexError(int(k), a, d)
 		}
 	}
 	return nil
@@ -302,21 +309,21 @@ func (o gatherElementsOp) Forward(out *graph.Value, in []*graph.Value) {
 	a, _ := graph.Axis(o.axis, len(data.Shape))
 	e := newElementsWalk(data.Shape, ind.Shape, a)
 	ix := indicesOf(ind)
-	if err := checkIndices(ix, e.n, a, data.Shape[a]); err != nil {
-		out.Fail(err)
-		return
-	}
+	bad := -1
 	switch out.DType() {
 	case graph.Float32:
-		gatherElementsK(out.F32, data.F32, ix, &e)
+		bad = gatherElementsK(out.F32, data.F32, ix, &e)
 	case graph.Float64:
-		gatherElementsK(out.F64, data.F64, ix, &e)
+		bad = gatherElementsK(out.F64, data.F64, ix, &e)
 	case graph.Int32:
-		gatherElementsK(out.I32, data.I32, ix, &e)
+		bad = gatherElementsK(out.I32, data.I32, ix, &e)
 	case graph.Int64:
-		gatherElementsK(out.I64, data.I64, ix, &e)
+		bad = gatherElementsK(out.I64, data.I64, ix, &e)
 	case graph.Bool:
-		gatherElementsK(out.B, data.B, ix, &e)
+		bad = gatherElementsK(out.B, data.B, ix, &e)
+	}
+	if bad >= 0 {
+		out.Fail(indexError(ix.at(bad), a, e.d))
 	}
 }
 
@@ -363,18 +370,45 @@ func (e *elementsWalk) nextRow(idx *[graph.MaxRank]int, base *int) {
 	}
 }
 
-func gatherElementsK[T any](o, x []T, ix indexList, e *elementsWalk) {
+// gatherElementsK gathers x into o and returns −1, or the position of
+// the first index out of range, where it stopped. (Checking as it goes
+// saves a pass over the indices; the result of a failed run is undefined.)
+func gatherElementsK[T any](o, x []T, ix indexList, e *elementsWalk) int {
+	if ix.i64 != nil {
+		return gatherElementsRows(o, x, ix.i64, e)
+	}
+	return gatherElementsRows(o, x, ix.i32, e)
+}
+
+func gatherElementsRows[T any, I int32 | int64](o, x []T, ind []I, e *elementsWalk) int {
 	var idx [graph.MaxRank]int
 	n, s := e.row()
 	base := 0
 	for i := 0; i < e.n; i += n {
-		row := o[i : i+n]
-		for j := range row {
-			k, _ := wrapIndex(ix.at(i+j), e.d)
-			row[j] = x[base+j*s+k*e.axisSt]
+		if j := gatherElementsRow(o[i:i+n], x, ind[i:i+n], base, s, e.axisSt, e.d); j >= 0 {
+			return i + j
 		}
 		e.nextRow(&idx, &base)
 	}
+	return -1
+}
+
+// gatherElementsRow reads o[j] from x at base + j·s + (the index)·ast,
+// for an axis of length d; it returns −1, or where it met an index out of
+// range.
+func gatherElementsRow[T any, I int32 | int64](o, x []T, ind []I, base, s, ast, d int) int {
+	ind = ind[:len(o)]
+	for j, k := range ind {
+		i := int(k)
+		if i < 0 {
+			i += d
+		}
+		if uint(i) >= uint(d) {
+			return j
+		}
+		o[j] = x[base+j*s+i*ast]
+	}
+	return -1
 }
 
 // ScatterElements returns a copy of data in which each element of updates
@@ -433,22 +467,22 @@ func (o scatterElementsOp) Forward(out *graph.Value, in []*graph.Value) {
 	a, _ := graph.Axis(o.axis, len(data.Shape))
 	e := newElementsWalk(data.Shape, ind.Shape, a)
 	ix := indicesOf(ind)
-	if err := checkIndices(ix, e.n, a, data.Shape[a]); err != nil {
-		out.Fail(err)
-		return
-	}
 	copyValue(out, data)
+	bad := -1
 	switch out.DType() {
 	case graph.Float32:
-		scatterElementsK(out.F32, upd.F32, ix, &e, o.red)
+		bad = scatterElementsK(out.F32, upd.F32, ix, &e, o.red)
 	case graph.Float64:
-		scatterElementsK(out.F64, upd.F64, ix, &e, o.red)
+		bad = scatterElementsK(out.F64, upd.F64, ix, &e, o.red)
 	case graph.Int32:
-		scatterElementsK(out.I32, upd.I32, ix, &e, o.red)
+		bad = scatterElementsK(out.I32, upd.I32, ix, &e, o.red)
 	case graph.Int64:
-		scatterElementsK(out.I64, upd.I64, ix, &e, o.red)
+		bad = scatterElementsK(out.I64, upd.I64, ix, &e, o.red)
 	case graph.Bool:
-		scatterElementsBoolK(out.B, upd.B, ix, &e)
+		bad = scatterElementsBoolK(out.B, upd.B, ix, &e)
+	}
+	if bad >= 0 {
+		out.Fail(indexError(ix.at(bad), a, e.d))
 	}
 }
 
@@ -477,38 +511,72 @@ func (o scatterElementsOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	return []*graph.Node{dd, nil, du}
 }
 
-func scatterElementsK[T graph.Number](o, u []T, ix indexList, e *elementsWalk, red ScatterReduction) {
+// scatterElementsK combines u into o and returns −1, or the position of
+// the first index out of range, where it stopped.
+func scatterElementsK[T graph.Number](o, u []T, ix indexList, e *elementsWalk, red ScatterReduction) int {
+	if ix.i64 != nil {
+		return scatterElementsRows(o, u, ix.i64, e, red)
+	}
+	return scatterElementsRows(o, u, ix.i32, e, red)
+}
+
+func scatterElementsRows[T graph.Number, I int32 | int64](o, u []T, ind []I, e *elementsWalk, red ScatterReduction) int {
 	var idx [graph.MaxRank]int
 	n, s := e.row()
 	base := 0
 	for i := 0; i < e.n; i += n {
-		for j, v := range u[i : i+n] {
-			k, _ := wrapIndex(ix.at(i+j), e.d)
-			p := base + j*s + k*e.axisSt
-			switch red {
-			case ScatterNone:
-				o[p] = v
-			case ScatterAdd:
-				o[p] += v
-			case ScatterMul:
-				o[p] *= v
-			}
+		if j := scatterElementsRow(o, u[i:i+n], ind[i:i+n], base, s, e.axisSt, e.d, red); j >= 0 {
+			return i + j
 		}
 		e.nextRow(&idx, &base)
 	}
+	return -1
 }
 
-func scatterElementsBoolK(o, u []bool, ix indexList, e *elementsWalk) {
+// scatterElementsRow combines u[j] into o at base + j·s + (the
+// index)·ast, for an axis of length d; it returns −1, or where it met an
+// index out of range. The reduction is chosen once per row.
+func scatterElementsRow[T graph.Number, I int32 | int64](o, u []T, ind []I, base, s, ast, d int, red ScatterReduction) int {
+	ind = ind[:len(u)]
+	at := func(j int) (int, bool) {
+		i := int(ind[j])
+		if i < 0 {
+			i += d
+		}
+		return base + j*s + i*ast, uint(i) < uint(d)
+	}
+	for j, v := range u {
+		p, ok := at(j)
+		if !ok {
+			return j
+		}
+		switch red {
+		case ScatterNone:
+			o[p] = v
+		case ScatterAdd:
+			o[p] += v
+		case ScatterMul:
+			o[p] *= v
+		}
+	}
+	return -1
+}
+
+func scatterElementsBoolK(o, u []bool, ix indexList, e *elementsWalk) int {
 	var idx [graph.MaxRank]int
 	n, s := e.row()
 	base := 0
 	for i := 0; i < e.n; i += n {
 		for j, v := range u[i : i+n] {
-			k, _ := wrapIndex(ix.at(i+j), e.d)
+			k, ok := wrapIndex(ix.at(i+j), e.d)
+			if !ok {
+				return i + j
+			}
 			o[base+j*s+k*e.axisSt] = v
 		}
 		e.nextRow(&idx, &base)
 	}
+	return -1
 }
 
 // GatherND picks slices of data by tuples of indices (ONNX GatherND): the

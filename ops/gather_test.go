@@ -372,9 +372,17 @@ func TestGatherOpsFailRunsOnIndicesOutOfRange(t *testing.T) {
 		}, "index 7 is out of range for axis 0 of length 7"},
 		{"GatherElements", ixS(3, 1), []int64{3, -4, 0}, []int64{0, 1, -5}, func(x, i *graph.Node) *graph.Node { return ops.GatherElements(x, i, 1) },
 			"index -5 is out of range for axis 1 of length 4"},
+		{"GatherElements", ixS(2, 2), []int64{3, -4, 0, 1}, []int64{0, 1, 4, 0}, func(x, i *graph.Node) *graph.Node { return ops.GatherElements(x, i, -1) },
+			"index 4 is out of range for axis 1 of length 4"},
 		{"ScatterElements", ixS(1, 4), []int64{2, 0, 1, -1}, []int64{2, 3, 1, 0}, func(x, i *graph.Node) *graph.Node {
 			return ops.ScatterElements(x, i, ops.Slice(x, []int{0}, []int{1}, nil, nil), 0, ops.ScatterAdd)
 		}, "index 3 is out of range for axis 0 of length 3"},
+		{"ScatterElements", ixS(2, 1), []int64{-3, 2}, []int64{0, -4}, func(x, i *graph.Node) *graph.Node {
+			return ops.ScatterElements(x, i, ops.Slice(x, []int{0, 0}, []int{2, 1}, nil, nil), 0, ops.ScatterMul)
+		}, "index -4 is out of range for axis 0 of length 3"},
+		{"ScatterElements", ixS(1, 2), []int64{0, 2}, []int64{-1, -5}, func(x, i *graph.Node) *graph.Node {
+			return ops.ScatterElements(ops.Cast(x, graph.Bool), i, ops.Cast(ops.Slice(x, []int{0, 0}, []int{1, 2}, nil, nil), graph.Bool), 0, ops.ScatterNone)
+		}, "index -5 is out of range for axis 0 of length 3"},
 		{"GatherND", ixS(2, 2), []int64{2, 3, -3, -4}, []int64{2, 3, 0, 4}, func(x, i *graph.Node) *graph.Node { return ops.GatherND(x, i, 0) },
 			"index 4 is out of range for axis 1 of length 4"},
 		{"ScatterND", ixS(1, 1), []int64{-3}, []int64{-7}, func(x, i *graph.Node) *graph.Node {
