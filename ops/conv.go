@@ -592,13 +592,6 @@ func runConv[T graph.Float](r *convRun[T]) {
 	}
 }
 
-func addTo[T graph.Float](o, x []T) {
-	x = x[:len(o)]
-	for i, v := range x {
-		o[i] += v
-	}
-}
-
 // chunk computes images [id·n/chunks, (id+1)·n/chunks) on goroutine tid.
 func (r *convRun[T]) chunk(tid, id int) {
 	g := &r.g

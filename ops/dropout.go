@@ -121,12 +121,6 @@ func (o maskOp) Forward(out *graph.Value, _ []*graph.Value) {
 
 func (maskOp) VJP(n, g *graph.Node, need []bool) []*graph.Node { return nil }
 
-func fill[T graph.Float](o []T, v T) {
-	for i := range o {
-		o[i] = v
-	}
-}
-
 // drawMask sets each element of o to 0 or scale: 0 where its 32-bit
 // uniform draw is below thr (probability thr/2³²). Element pair p takes
 // the two halves of mix64(key + (p+1)·γ), splitmix64's output p of the
