@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -167,7 +169,7 @@ func TestBadInputOneLine(t *testing.T) {
 		{"unknown flag", []string{"gradcheck", "--sepc", "x"}, "gradgraph: gradcheck: flag provided but not defined: --sepc", 2},
 		{"bad dtype", []string{"gradcheck", "--spec", "x", "--dtype", "float16"}, `gradgraph: --dtype: unknown dtype "float16" (want float64 or float32)`, 2},
 		{"bad epsilon", []string{"gradcheck", "--spec", "x", "--epsilon", "-1"}, "gradgraph: --epsilon: -1, want a number in (0, 1]", 2},
-		{"no such file", []string{"gradcheck", "--spec", "/nonexistent/net.json"}, "gradgraph: --spec: open /nonexistent/net.json: no such file or directory", 1},
+		{"no such file", []string{"gradcheck", "--spec", "/nonexistent/net.json"}, "gradgraph: --spec: /nonexistent/net.json: no such file or directory", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -321,5 +323,33 @@ func TestResourceBounds(t *testing.T) {
 		assert.Equal(t, c.code, code, c.args)
 		assert.Empty(t, out)
 		assert.Equal(t, "gradgraph: "+c.want+"\n", errOut)
+	}
+}
+
+// TestInputFilesBounded: a spec or model must be a regular file of at most
+// 256 MiB; a FIFO is refused at once instead of blocking.
+func TestInputFilesBounded(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	big := filepath.Join(dir, "big.json")
+	f, err := os.Create(big)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(maxInputBytes+1)) // sparse: no disk used
+	require.NoError(t, f.Close())
+	for _, args := range [][]string{{"gradcheck", "--spec"}, {"optimize", "--spec"}, {"eval", "--model"}} {
+		done := make(chan string, 1)
+		go func() { _, errOut, _ := runCLI(append(args, fifo)...); done <- errOut }()
+		select {
+		case errOut := <-done:
+			assert.Equal(t, "gradgraph: "+args[1]+": "+fifo+": not a regular file\n", errOut)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%v on a FIFO blocked", args)
+		}
+		_, errOut, code := runCLI(append(args, big)...)
+		assert.Equal(t, 1, code)
+		assert.Equal(t, "gradgraph: "+args[1]+": "+big+": 268435457 bytes, more than the 268435456 (256 MiB) a spec or model may have\n", errOut)
 	}
 }
