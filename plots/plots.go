@@ -100,7 +100,7 @@ func Save(path string, width, height vg.Length, ps ...*plot.Plot) error {
 	for i, p := range ps {
 		p.Draw(canvases[0][i])
 	}
-	return atomicfile.WriteFile(path, pngBytes(img), 0o644)
+	return atomicfile.WriteFile(path, pngBytes(img), 0o666)
 }
 
 func pngBytes(img *vgimg.Canvas) []byte {

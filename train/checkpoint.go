@@ -128,7 +128,7 @@ func (l *Loop) SaveCheckpoint(path string) error {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
 	sum := sha256.Sum256(body)
-	err = atomicfile.Write(path, 0o644, func(w io.Writer) error {
+	err = atomicfile.Write(path, 0o666, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "{\"format\":%q,\"sha256\":%q,\"body\":%s}\n", checkpointFormat, hex.EncodeToString(sum[:]), body)
 		return err
 	})
