@@ -166,7 +166,7 @@ func TestBadInputOneLine(t *testing.T) {
 		code int
 	}{
 		{"missing spec", []string{"gradcheck"}, "gradgraph: --spec is required", 2},
-		{"unknown flag", []string{"gradcheck", "--sepc", "x"}, "gradgraph: gradcheck: flag provided but not defined: --sepc", 2},
+		{"unknown flag", []string{"gradcheck", "--sepc", "x"}, "gradgraph: --sepc: not a flag of gradgraph gradcheck (see gradgraph gradcheck --help)", 2},
 		{"bad dtype", []string{"gradcheck", "--spec", "x", "--dtype", "float16"}, `gradgraph: --dtype: unknown dtype "float16" (want float64 or float32)`, 2},
 		{"bad epsilon", []string{"gradcheck", "--spec", "x", "--epsilon", "-1"}, "gradgraph: --epsilon: -1, want a number in (0, 1]", 2},
 		{"no such file", []string{"gradcheck", "--spec", "/nonexistent/net.json"}, "gradgraph: --spec: /nonexistent/net.json: no such file or directory", 1},
@@ -351,5 +351,47 @@ func TestInputFilesBounded(t *testing.T) {
 		_, errOut, code := runCLI(append(args, big)...)
 		assert.Equal(t, 1, code)
 		assert.Equal(t, "gradgraph: "+args[1]+": "+big+": 268435457 bytes, more than the 268435456 (256 MiB) a spec or model may have\n", errOut)
+	}
+}
+
+// TestCommandLine: no arguments is a usage error (the usage on stderr),
+// --version reads the build information, a mistyped command gets a
+// suggestion, flag errors name the flag with two dashes, and a stray
+// argument is a usage error (exit 2) like the others.
+func TestCommandLine(t *testing.T) {
+	out, errOut, code := runCLI()
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "Usage: gradgraph COMMAND")
+
+	out, errOut, code = runCLI("--version")
+	assert.Equal(t, 0, code)
+	assert.Empty(t, errOut)
+	assert.Regexp(t, `^gradgraph \S+.*, go1\.\d+`, out)
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"trian"}, `unknown command "trian" (want bench, eval, gradcheck, optimize, train); did you mean train?`},
+		{[]string{"gradchek", "--spec", "x"}, `unknown command "gradchek" (want bench, eval, gradcheck, optimize, train); did you mean gradcheck?`},
+		{[]string{"fit"}, `unknown command "fit" (want bench, eval, gradcheck, optimize, train)`},
+		{[]string{"train", "--epochs"}, "--epochs: needs a value"},
+		{[]string{"train", "-epochs"}, "--epochs: needs a value"},
+		{[]string{"train", "--epochs", "ten"}, `--epochs: invalid value "ten": want an integer`},
+		{[]string{"train", "--seed", "-1"}, `--seed: invalid value "-1": want a non-negative integer`},
+		{[]string{"train", "--eta", "fast"}, `--eta: invalid value "fast": want a number`},
+		{[]string{"train", "--json=maybe"}, `--json: invalid value "maybe": want true or false`},
+		{[]string{"train", "--learning-rate", "0.1"}, "--learning-rate: not a flag of gradgraph train (see gradgraph train --help)"},
+		{[]string{"train", "-x"}, "--x: not a flag of gradgraph train (see gradgraph train --help)"},
+		{[]string{"train", "--schedule", "cosine"}, `--schedule: unknown kind "cosine" (want constant, inverse or exponential)`},
+		{[]string{"gradcheck", "--spec", "x.json", "extra"}, `gradcheck: unexpected argument "extra" (flags come as --name value)`},
+		{[]string{"train", "adam"}, `train: unexpected argument "adam" (flags come as --name value)`},
+		{[]string{"eval", "--model", "m.json", "--data", "d", "x"}, `eval: unexpected argument "x" (flags come as --name value)`},
+	} {
+		out, errOut, code := runCLI(c.args...)
+		assert.Equal(t, 2, code, c.args)
+		assert.Empty(t, out)
+		assert.Equal(t, "gradgraph: "+c.want+"\n", errOut, c.args)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -152,6 +153,10 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		}
 	}
 	sched := solvers.Schedule{Kind: solvers.ScheduleKind(f.schedule), Decay: f.decay}
+	// An unknown kind first: asking for its --decay would mislead.
+	if err := (solvers.Schedule{Kind: sched.Kind}).Validate(); err != nil {
+		return flagErr(err)
+	}
 	if set["decay"] && sched.IsConstant() {
 		return usageErr("--decay: not a parameter of the constant schedule")
 	}
@@ -606,6 +611,10 @@ func evalCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	net, err := mlp.ParseNetwork(raw, dt)
 	if err != nil {
+		var ckpt struct{ Format string }
+		if json.Unmarshal(raw, &ckpt) == nil && strings.HasPrefix(ckpt.Format, "gradgraph-checkpoint/") {
+			return fmt.Errorf("%s: a training checkpoint (--checkpoint), not a model: resume it with --resume and write the model with --save", *model)
+		}
 		msg := strings.Replace(err.Error(), "spec: ", "model: ", 1)
 		if strings.HasPrefix(msg, "inputs:") || strings.HasPrefix(msg, "targets:") {
 			msg += " (a model file holds only cost and layers, the network part of a gradcheck spec)"

@@ -94,7 +94,7 @@ func TestTrainBadFlags(t *testing.T) {
 		{[]string{"--cost", "hinge", "--limit", "100", "--val", "10"}, `--cost: unknown cost "hinge" (want quadratic, binary_cross_entropy or cross_entropy)`},
 		{[]string{"--limit", "100", "--val", "100"}, "--val: 100 leaves no training images out of 100"},
 		{[]string{"--data", "/nonexistent"}, ""},
-		{[]string{"--epochs"}, "train: flag needs an argument: --epochs"},
+		{[]string{"--epochs"}, "--epochs: needs a value"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -293,4 +293,16 @@ func TestTrainFilesRespectUmask(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, fi.Mode().Perm(), p)
 	}
+}
+
+// TestEvalOnACheckpoint: eval --model on a checkpoint says what the file
+// is and how to get a model.
+func TestEvalOnACheckpoint(t *testing.T) {
+	data := writeMNIST(t, 200, 0)
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	_, errOut, code := runCLI("train", "--data", data, "--val", "50", "--layers", "4", "--epochs", "1", "--checkpoint", ckpt)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = runCLI("eval", "--data", data, "--model", ckpt)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "gradgraph: "+ckpt+": a training checkpoint (--checkpoint), not a model: resume it with --resume and write the model with --save\n", errOut)
 }
