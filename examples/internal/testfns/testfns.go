@@ -297,4 +297,3 @@ func ByRule(series map[string]plots.Series) []plots.Series {
 	}
 	return out
 }
-
