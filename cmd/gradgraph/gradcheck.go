@@ -2,16 +2,14 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"os"
 	"text/tabwriter"
 
 	"gorgonia.org/tensor"
 
+	"github.com/gradgraph/gradgraph/internal/regular"
 	"github.com/gradgraph/gradgraph/models/mlp"
 )
 
@@ -176,35 +174,13 @@ func parseDtype(s string) (tensor.Dtype, error) {
 // numbers (the MNIST network's model is 3 MB).
 const maxInputBytes = 256 << 20
 
-// readFile reads the regular file that --flagName names, refusing anything
-// else (a FIFO would block) and files over maxInputBytes.
+// readFile reads the file that --flagName names: a regular file (a FIFO
+// would block) of at most maxInputBytes.
 func readFile(flagName, path string) ([]byte, error) {
 	if path == "" {
 		return nil, usageErr("--%s is required", flagName)
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = fmt.Errorf("%s: %v", pe.Path, pe.Err)
-		}
-		return nil, fmt.Errorf("--%s: %v", flagName, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("--%s: %s: not a regular file", flagName, path)
-	}
-	if fi.Size() > maxInputBytes {
-		return nil, fmt.Errorf("--%s: %s: %d bytes, more than the %d (256 MiB) a spec or model may have", flagName, path, fi.Size(), maxInputBytes)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %v", flagName, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxInputBytes+1))
-	if err == nil && len(data) > maxInputBytes {
-		err = fmt.Errorf("%s: more than the %d bytes (256 MiB) a spec or model may have", path, maxInputBytes)
-	}
+	data, err := regular.ReadFile(path, maxInputBytes, "the 268435456 (256 MiB) a spec or model may have")
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %v", flagName, err)
 	}

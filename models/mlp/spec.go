@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/jsonobj"
 )
 
 // Spec is a network spec as the command line reads it (see docs/cli.md): a
@@ -151,7 +153,7 @@ func parseNetworkFields(fields map[string]json.RawMessage, dt tensor.Dtype) (*Ne
 		return nil, fieldErr("cost", "%s", unknownCost(cost))
 	}
 	raw := fields["layers"]
-	if k := kind(raw); k != "array" {
+	if k := jsonobj.Kind(raw); k != "array" {
 		return nil, fieldErr("layers", "got %s, want an array of layers", k)
 	}
 	layers := arrayElems(raw)
@@ -193,45 +195,6 @@ func parseNetworkFields(fields map[string]json.RawMessage, dt tensor.Dtype) (*Ne
 	return net, nil
 }
 
-// join returns the path of field key inside the object at path.
-func join(path, key string) string {
-	simple := key != ""
-	for _, r := range key {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			simple = false
-			break
-		}
-	}
-	if !simple {
-		key = strconv.Quote(key)
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-// kind names the JSON type of a well-formed value.
-func kind(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	}
-	return "number"
-}
-
 // parseObject splits the object raw at path into its fields, rejecting
 // unknown, duplicate and missing ones. raw is well-formed JSON; the fields
 // share its bytes.
@@ -240,7 +203,7 @@ func parseObject(path string, raw json.RawMessage, allowed []string) (map[string
 	if name == "" {
 		name = "spec"
 	}
-	if k := kind(raw); k != "object" {
+	if k := jsonobj.Kind(raw); k != "object" {
 		return nil, fieldErr(name, "got %s, want an object", k)
 	}
 	b := bytes.TrimSpace(raw)
@@ -254,10 +217,10 @@ func parseObject(path string, raw json.RawMessage, allowed []string) (map[string
 		i = skipSpace(b, skipSpace(b, end)+1) // past the colon
 		end = valueEnd(b, i)
 		if !slices.Contains(allowed, key) {
-			return nil, fieldErr(join(path, key), "unknown field")
+			return nil, fieldErr(jsonobj.Join(path, key), "unknown field")
 		}
 		if _, dup := fields[key]; dup {
-			return nil, fieldErr(join(path, key), "duplicate field")
+			return nil, fieldErr(jsonobj.Join(path, key), "duplicate field")
 		}
 		fields[key] = b[i:end:end]
 		if i = skipSpace(b, end); b[i] == ',' {
@@ -266,7 +229,7 @@ func parseObject(path string, raw json.RawMessage, allowed []string) (map[string
 	}
 	for _, a := range allowed {
 		if _, ok := fields[a]; !ok {
-			return nil, fieldErr(join(path, a), "missing field")
+			return nil, fieldErr(jsonobj.Join(path, a), "missing field")
 		}
 	}
 	return fields, nil
@@ -330,7 +293,7 @@ func stringEnd(b []byte, i int) int {
 }
 
 func parseString(path string, raw json.RawMessage) (string, error) {
-	if k := kind(raw); k != "string" {
+	if k := jsonobj.Kind(raw); k != "string" {
 		return "", fieldErr(path, "got %s, want a string", k)
 	}
 	var s string
@@ -358,7 +321,7 @@ func skipSpace(b []byte, i int) int {
 // at path) and appends them, rounded to dt, to out. It returns out and the
 // index just past the array.
 func numberArray(out []float64, b []byte, i int, path string, dt tensor.Dtype) ([]float64, int, error) {
-	if k := kind(b[i:]); k != "array" {
+	if k := jsonobj.Kind(b[i:]); k != "array" {
 		return nil, 0, fieldErr(path, "got %s, want an array of numbers", k)
 	}
 	i = skipSpace(b, i+1)
@@ -371,7 +334,7 @@ func numberArray(out []float64, b []byte, i int, path string, dt tensor.Dtype) (
 			j++
 		}
 		if j == i {
-			return nil, 0, fieldErr(fmt.Sprintf("%s[%d]", path, n), "got %s, want a number", kind(b[i:]))
+			return nil, 0, fieldErr(fmt.Sprintf("%s[%d]", path, n), "got %s, want a number", jsonobj.Kind(b[i:]))
 		}
 		x, err := parseNumber(b[i:j], dt)
 		if err != nil {
@@ -403,7 +366,7 @@ func parseNumber(s []byte, dt tensor.Dtype) (float64, error) {
 
 // parseMatrix reads an array of rows at path into an r×c tensor of dtype dt.
 func parseMatrix(path string, raw json.RawMessage, dt tensor.Dtype) (*tensor.Dense, error) {
-	if k := kind(raw); k != "array" {
+	if k := jsonobj.Kind(raw); k != "array" {
 		return nil, fieldErr(path, "got %s, want an array of rows", k)
 	}
 	b := bytes.TrimSpace(raw)
