@@ -10,6 +10,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/gradgraph/gradgraph/internal/regular"
 )
 
 // IDX element types, the third byte of an IDX file's magic number.
@@ -152,15 +154,7 @@ func ReadIDXFile(path string) (*IDX, error) {
 // the items read (Dims[0] is their number) and the header's count.
 func readIDXFile(path string, limit int) (*IDX, int, error) {
 	name := filepath.Base(path)
-	// Opening a FIFO blocks until a writer comes: look before opening.
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, fmt.Errorf("datasets: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("datasets: %s: not a regular file (%s)", name, fi.Mode().Type())
-	}
-	f, err := os.Open(path)
+	f, err := regular.Open(path) // not a FIFO, which would block
 	if err != nil {
 		return nil, 0, fmt.Errorf("datasets: %w", err)
 	}

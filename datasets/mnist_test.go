@@ -325,7 +325,7 @@ func TestReadIDXRefusesAFIFO(t *testing.T) {
 	go func() { _, err := LoadMNISTTrain(dir, 0); done <- err }()
 	select {
 	case err := <-done:
-		assert.EqualError(t, err, "datasets: train-images-idx3-ubyte: not a regular file (p---------)")
+		assert.EqualError(t, err, "datasets: "+p+": not a regular file")
 	case <-time.After(10 * time.Second):
 		t.Fatal("reading a FIFO blocked")
 	}

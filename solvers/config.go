@@ -173,14 +173,14 @@ func ParseConfig(solverJSON, scheduleJSON []byte) (Config, error) {
 	}
 	var name string
 	if err := json.Unmarshal(raw, &name); err != nil {
-		return c, fmt.Errorf("solver.rule: got %s, want a string", compact(raw))
+		return c, fmt.Errorf("solver.rule: got %s, want a string", jsonobj.Snippet(raw))
 	}
 	delete(fields, "rule")
 	if _, ok := hyperNames[name]; !ok {
 		return c, unknownRule(name)
 	}
 	hyper := make(map[string]float64, len(fields))
-	for _, k := range sortedKeys(fields) {
+	for _, k := range jsonobj.Sorted(fields) {
 		if !contains(hyperNames[name], k) {
 			return c, fmt.Errorf("solver.%s: not a parameter of %s", k, name)
 		}
@@ -212,7 +212,7 @@ func ParseSchedule(scheduleJSON []byte) (Schedule, error) {
 	if raw, ok := fields["kind"]; ok {
 		var kind string
 		if err := json.Unmarshal(raw, &kind); err != nil {
-			return s, fmt.Errorf("schedule.kind: got %s, want a string", compact(raw))
+			return s, fmt.Errorf("schedule.kind: got %s, want a string", jsonobj.Snippet(raw))
 		}
 		s.Kind = ScheduleKind(kind)
 		delete(fields, "kind")
@@ -220,7 +220,7 @@ func ParseSchedule(scheduleJSON []byte) (Schedule, error) {
 	if err := (Schedule{Kind: s.Kind}).Validate(); err != nil {
 		return s, err
 	}
-	for _, k := range sortedKeys(fields) {
+	for _, k := range jsonobj.Sorted(fields) {
 		if k != "decay" || s.IsConstant() {
 			return s, fmt.Errorf("schedule.%s: not a parameter of %s", k, s.Kind)
 		}
@@ -242,7 +242,7 @@ func object(what string, data []byte) (map[string]json.RawMessage, error) {
 		return nil, nil
 	}
 	if data[0] != '{' {
-		return nil, fmt.Errorf("%s: got %s, want a JSON object", what, shorten(string(data)))
+		return nil, fmt.Errorf("%s: got %s, want a JSON object", what, jsonobj.Shorten(string(data)))
 	}
 	return jsonobj.Fields(what, data, nil, nil)
 }
@@ -250,31 +250,7 @@ func object(what string, data []byte) (map[string]json.RawMessage, error) {
 func number(what, key string, raw json.RawMessage) (float64, error) {
 	var x float64
 	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) || json.Unmarshal(raw, &x) != nil {
-		return 0, fmt.Errorf("%s.%s: got %s, want a number", what, key, compact(raw))
+		return 0, fmt.Errorf("%s.%s: got %s, want a number", what, key, jsonobj.Snippet(raw))
 	}
 	return x, nil
-}
-
-func compact(raw json.RawMessage) string {
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return shorten(string(raw))
-	}
-	return shorten(b.String())
-}
-
-func shorten(s string) string {
-	if len(s) > 40 {
-		return s[:37] + "..."
-	}
-	return s
-}
-
-func sortedKeys(m map[string]json.RawMessage) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -31,37 +31,41 @@ func TestSGDByHand(t *testing.T) {
 		[][]float64{{0.95, -2.1}, {1.05, -2.3}})
 }
 
+// The hand-worked tests below use rates such as δ = 0.75 or ρ = 0.75, not
+// 0.5: with 0.5, a kernel that swapped a rate and its complement (δ ↔ 1−δ,
+// ρ ↔ 1−ρ) would compute the same numbers and pass.
+
 func TestMomentumByHand(t *testing.T) {
-	// η = 0.1, δ = 0.5, θ = 1, v = 0.
-	// step 1, g = 2:   v = 0.5·0    − 0.1·2  = −0.2;  θ = 1   − 0.2 = 0.8
-	// step 2, g = 1:   v = 0.5·−0.2 − 0.1·1  = −0.2;  θ = 0.8 − 0.2 = 0.6
-	// step 3, g = −1:  v = 0.5·−0.2 + 0.1·1  = 0;     θ = 0.6
-	handSteps(t, Momentum{Eta: 0.1, Momentum: 0.5}, Schedule{}, []float64{1},
+	// η = 0.1, δ = 0.75, θ = 1, v = 0.
+	// step 1, g = 2:   v = 0.75·0    − 0.1·2 = −0.2;     θ = 1    − 0.2    = 0.8
+	// step 2, g = 1:   v = 0.75·−0.2 − 0.1·1 = −0.25;    θ = 0.8  − 0.25   = 0.55
+	// step 3, g = −1:  v = 0.75·−0.25 + 0.1  = −0.0875;  θ = 0.55 − 0.0875 = 0.4625
+	handSteps(t, Momentum{Eta: 0.1, Momentum: 0.75}, Schedule{}, []float64{1},
 		[][]float64{{2}, {1}, {-1}},
-		[][]float64{{0.8}, {0.6}, {0.6}})
+		[][]float64{{0.8}, {0.55}, {0.4625}})
 }
 
 func TestMomentumScheduleScalesTheVelocityUpdate(t *testing.T) {
 	// η₀ = 0.1, inverse decay 1: η_0 = 0.1, η_1 = 0.05, η_2 = 0.1/3.
-	// δ = 0.5, θ = 1, v = 0.
-	// step 1, g = 2:   v = 0            − 0.1·2    = −0.2;   θ = 0.8
-	// step 2, g = 1:   v = 0.5·−0.2     − 0.05·1   = −0.15;  θ = 0.65
-	// step 3, g = −3:  v = 0.5·−0.15    + (0.1/3)·3 = 0.025; θ = 0.675
-	handSteps(t, Momentum{Eta: 0.1, Momentum: 0.5}, InverseSchedule(1), []float64{1},
+	// δ = 0.75, θ = 1, v = 0.
+	// step 1, g = 2:   v = 0             − 0.1·2     = −0.2;   θ = 0.8
+	// step 2, g = 1:   v = 0.75·−0.2     − 0.05·1    = −0.2;   θ = 0.6
+	// step 3, g = −3:  v = 0.75·−0.2     + (0.1/3)·3 = −0.05;  θ = 0.55
+	handSteps(t, Momentum{Eta: 0.1, Momentum: 0.75}, InverseSchedule(1), []float64{1},
 		[][]float64{{2}, {1}, {-3}},
-		[][]float64{{0.8}, {0.65}, {0.675}})
+		[][]float64{{0.8}, {0.6}, {0.55}})
 }
 
 func TestNesterovByHand(t *testing.T) {
-	// Simplified form on the look-ahead Θ; η = 0.1, δ = 0.5, Θ = 1, v = 0,
-	// so δ² = 0.25 and η(1+δ) = 0.15.
-	// step 1, g = 2:   Θ = 1   + 0.25·0    − 0.15·2  = 0.7;   v = 0      − 0.2 = −0.2
-	// step 2, g = 1:   Θ = 0.7 + 0.25·−0.2 − 0.15·1  = 0.5;   v = −0.1   − 0.1 = −0.2
-	// step 3, g = −2:  Θ = 0.5 + 0.25·−0.2 + 0.15·2  = 0.75;  v = −0.1   + 0.2 = 0.1
-	s := handSteps(t, Nesterov{Eta: 0.1, Momentum: 0.5}, Schedule{}, []float64{1},
+	// Simplified form on the look-ahead Θ; η = 0.1, δ = 0.75, Θ = 1, v = 0,
+	// so δ² = 0.5625 and η(1+δ) = 0.175.
+	// step 1, g = 2:   Θ = 1      + 0.5625·0     − 0.175·2 = 0.65;      v = 0       − 0.2 = −0.2
+	// step 2, g = 1:   Θ = 0.65   + 0.5625·−0.2  − 0.175·1 = 0.3625;    v = −0.15   − 0.1 = −0.25
+	// step 3, g = −2:  Θ = 0.3625 + 0.5625·−0.25 + 0.175·2 = 0.571875;  v = −0.1875 + 0.2 = 0.0125
+	s := handSteps(t, Nesterov{Eta: 0.1, Momentum: 0.75}, Schedule{}, []float64{1},
 		[][]float64{{2}, {1}, {-2}},
-		[][]float64{{0.7}, {0.5}, {0.75}})
-	assert.InDelta(t, 0.1, s.State().Params[0].F64[0][0], 1e-15, "v")
+		[][]float64{{0.65}, {0.3625}, {0.571875}})
+	assert.InDelta(t, 0.0125, s.State().Params[0].F64[0][0], 1e-15, "v")
 }
 
 // AdaGrad and RMSProp differ in where δ goes: δ + √r against √(δ + r).
@@ -83,78 +87,79 @@ func TestAdaGradByHand(t *testing.T) {
 }
 
 func TestRMSPropByHand(t *testing.T) {
-	// η = 0.3, δ = 0.25, ρ = 0.5, θ = (1, −1), r = 0.
-	// step 1, g = (2, −1):  r = 0.5·0 + 0.5·(4, 1) = (2, 0.5), δ + r = (2.25, 0.75)
-	//   θ = (1 − 0.3·2/√2.25, −1 + 0.3·1/√0.75) = (1 − 0.6/1.5, −1 + 0.3/√0.75) = (0.6, −0.6535…)
-	// step 2, g = (1.5, 0): r = 0.5·(2, 0.5) + 0.5·(2.25, 0) = (2.125, 0.25), δ + r = (2.375, 0.5)
-	//   θ = (0.6 − 0.3·1.5/√2.375, −0.6535…) = (0.3080…, −0.6535…)
-	second := -1 + 0.3/math.Sqrt(0.75)
-	handSteps(t, RMSProp{Eta: 0.3, Delta: 0.25, Rho: 0.5}, Schedule{}, []float64{1, -1},
+	// η = 0.3, δ = 0.25, ρ = 0.75, θ = (1, −1), r = 0.
+	// step 1, g = (2, −1):  r = 0.75·0 + 0.25·(4, 1) = (1, 0.25), δ + r = (1.25, 0.5)
+	//   θ = (1 − 0.3·2/√1.25, −1 + 0.3·1/√0.5) = (0.4633…, −0.5757…)
+	// step 2, g = (1.5, 0): r = 0.75·(1, 0.25) + 0.25·(2.25, 0) = (1.3125, 0.1875), δ + r = (1.5625, 0.4375)
+	//   θ = (0.4633… − 0.3·1.5/1.25, −0.5757…) = (0.4633… − 0.36, −0.5757…)
+	first, second := 1-0.6/math.Sqrt(1.25), -1+0.3/math.Sqrt(0.5)
+	handSteps(t, RMSProp{Eta: 0.3, Delta: 0.25, Rho: 0.75}, Schedule{}, []float64{1, -1},
 		[][]float64{{2, -1}, {1.5, 0}},
-		[][]float64{{0.6, second}, {0.6 - 0.45/math.Sqrt(2.375), second}})
+		[][]float64{{first, second}, {first - 0.36, second}})
 	// AdaGrad's placement δ + √r would have given, after step 1,
-	// 1 − 0.6/(0.25 + √2) = 0.6394… instead of 0.6.
-	assert.Greater(t, math.Abs(0.6-(1-0.6/(0.25+math.Sqrt2))), 0.03)
+	// 1 − 0.6/(0.25 + 1) = 0.52 instead of 0.4633….
+	assert.Greater(t, math.Abs(first-(1-0.6/(0.25+1))), 0.05)
 }
 
 func TestAdaDeltaByHand(t *testing.T) {
-	// δ = 0.25, ρ = 0.5, θ = 1, r = s = 0.
-	// step 1, g = 2:  r = 0.5·4 = 2
-	//   v = −√(0.25 + 0)/√(0.25 + 2)·2 = −(0.5/1.5)·2 = −2/3;  s = 0.5·4/9 = 2/9
-	//   θ = 1 − 2/3 = 1/3
-	// step 2, g = 1:  r = 0.5·2 + 0.5·1 = 1.5
-	//   v = −√(0.25 + 2/9)/√(0.25 + 1.5)·1 = −√(17/36)/√1.75
-	//   θ = 1/3 − √(17/36)/√1.75 = −0.1861…
-	v2 := -math.Sqrt(17.0/36) / math.Sqrt(1.75)
-	s := handSteps(t, AdaDelta{Delta: 0.25, Rho: 0.5}, Schedule{}, []float64{1},
+	// δ = 0.25, ρ = 0.75, θ = 1, r = s = 0.
+	// step 1, g = 2:  r = 0.25·4 = 1
+	//   v = −√(0.25 + 0)/√(0.25 + 1)·2 = −1/√1.25 = −2/√5;  s = 0.25·4/5 = 0.2
+	//   θ = 1 − 2/√5 = 0.1055…
+	// step 2, g = 1:  r = 0.75·1 + 0.25·1 = 1
+	//   v = −√(0.25 + 0.2)/√(0.25 + 1)·1 = −√0.36 = −0.6;  s = 0.75·0.2 + 0.25·0.36 = 0.24
+	//   θ = 1 − 2/√5 − 0.6
+	s := handSteps(t, AdaDelta{Delta: 0.25, Rho: 0.75}, Schedule{}, []float64{1},
 		[][]float64{{2}, {1}},
-		[][]float64{{1.0 / 3}, {1.0/3 + v2}})
+		[][]float64{{1 - 2/math.Sqrt(5)}, {1 - 2/math.Sqrt(5) - 0.6}})
 	st := s.State().Params[0].F64
-	assert.InDelta(t, 1.5, st[0][0], 1e-15, "r")
-	assert.InDelta(t, 0.5*2.0/9+0.5*v2*v2, st[1][0], 1e-15, "s")
+	assert.InDelta(t, 1, st[0][0], 1e-15, "r")
+	assert.InDelta(t, 0.24, st[1][0], 1e-15, "s")
 }
 
 func TestAdamByHand(t *testing.T) {
-	// η = 0.1, δ = 0.25, ρ₁ = 0.5, ρ₂ = 0.75, θ = 1, s = r = 0.
-	// step 1 (i = 1), g = 2:  s = 0.5·2 = 1, r = 0.25·4 = 1
-	//   s' = 1/(1 − 0.5) = 2, r' = 1/(1 − 0.75) = 4
+	// η = 0.1, δ = 0.25, ρ₁ = 0.75, ρ₂ = 0.9, θ = 1, s = r = 0.
+	// step 1 (i = 1), g = 2:  s = 0.25·2 = 0.5, r = 0.1·4 = 0.4
+	//   s' = 0.5/(1 − 0.75) = 2, r' = 0.4/(1 − 0.9) = 4
 	//   θ = 1 − 0.1·2/(0.25 + 2) = 1 − 4/45 = 41/45
-	// step 2 (i = 2), g = 1:  s = 0.5·1 + 0.5·1 = 1, r = 0.75·1 + 0.25·1 = 1
-	//   s' = 1/(1 − 0.25) = 4/3, r' = 1/(1 − 0.5625) = 16/7, √r' = 4/√7
-	//   θ = 41/45 − 0.1·(4/3)/(0.25 + 4/√7) = 0.8341…
-	handSteps(t, Adam{Eta: 0.1, Delta: 0.25, Rho1: 0.5, Rho2: 0.75}, Schedule{}, []float64{1},
+	// step 2 (i = 2), g = 1:  s = 0.75·0.5 + 0.25·1 = 0.625, r = 0.9·0.4 + 0.1·1 = 0.46
+	//   s' = 0.625/(1 − 0.5625) = 10/7, r' = 0.46/(1 − 0.81) = 46/19
+	//   θ = 41/45 − 0.1·(10/7)/(0.25 + √(46/19)) = 0.8320…
+	handSteps(t, Adam{Eta: 0.1, Delta: 0.25, Rho1: 0.75, Rho2: 0.9}, Schedule{}, []float64{1},
 		[][]float64{{2}, {1}},
-		[][]float64{{41.0 / 45}, {41.0/45 - 0.1*(4.0/3)/(0.25+4/math.Sqrt(7))}})
+		[][]float64{{41.0 / 45}, {41.0/45 - 0.1*(10.0/7)/(0.25+math.Sqrt(46.0/19))}})
 }
 
 func TestDeltaBarDeltaByHand(t *testing.T) {
-	// ε starts at 0.5, κ = 0.1, φ = 0.5, θ_avg = 0.5, θ = (1, 1), f = 0.
+	// ε starts at 0.5, κ = 0.1, φ = 0.25, θ_avg = 0.75, θ = (1, 1), f = 0.
 	// step 1, g = (1, 1):    f·g = 0: ε = (0.5, 0.5)
-	//   θ = (1 − 0.5, 1 − 0.5) = (0.5, 0.5);  f = 0.5·g + 0.5·0 = (0.5, 0.5)
-	// step 2, g = (1, −1):   f·g = (0.5, −0.5): ε = (0.5 + 0.1, 0.5·0.5) = (0.6, 0.25)
-	//   θ = (0.5 − 0.6, 0.5 + 0.25) = (−0.1, 0.75);  f = (0.5 + 0.25, −0.5 + 0.25) = (0.75, −0.25)
-	// step 3, g = (2, −2):   f·g = (1.5, 0.5): ε = (0.7, 0.35)
-	//   θ = (−0.1 − 1.4, 0.75 + 0.7) = (−1.5, 1.45); f = (1 + 0.375, −1 − 0.125) = (1.375, −1.125)
-	s := handSteps(t, DeltaBarDelta{Eta: 0.5, Kappa: 0.1, Phi: 0.5, Theta: 0.5}, Schedule{}, []float64{1, 1},
+	//   θ = (1 − 0.5, 1 − 0.5) = (0.5, 0.5);  f = 0.25·g + 0.75·0 = (0.25, 0.25)
+	// step 2, g = (1, −1):   f·g = (0.25, −0.25): ε = (0.5 + 0.1, 0.75·0.5) = (0.6, 0.375)
+	//   θ = (0.5 − 0.6, 0.5 + 0.375) = (−0.1, 0.875)
+	//   f = 0.25·(1, −1) + 0.75·(0.25, 0.25) = (0.4375, −0.0625)
+	// step 3, g = (2, −2):   f·g = (0.875, 0.125): ε = (0.7, 0.475)
+	//   θ = (−0.1 − 1.4, 0.875 + 0.95) = (−1.5, 1.825)
+	//   f = 0.25·(2, −2) + 0.75·(0.4375, −0.0625) = (0.828125, −0.546875)
+	s := handSteps(t, DeltaBarDelta{Eta: 0.5, Kappa: 0.1, Phi: 0.25, Theta: 0.75}, Schedule{}, []float64{1, 1},
 		[][]float64{{1, 1}, {1, -1}, {2, -2}},
-		[][]float64{{0.5, 0.5}, {-0.1, 0.75}, {-1.5, 1.45}})
+		[][]float64{{0.5, 0.5}, {-0.1, 0.875}, {-1.5, 1.825}})
 	st := s.State().Params[0].F64
-	assert.InDeltaSlice(t, []float64{0.7, 0.35}, st[0], 1e-15, "ε")
-	assert.InDeltaSlice(t, []float64{1.375, -1.125}, st[1], 1e-15, "f")
+	assert.InDeltaSlice(t, []float64{0.7, 0.475}, st[0], 1e-15, "ε")
+	assert.InDeltaSlice(t, []float64{0.828125, -0.546875}, st[1], 1e-15, "f")
 }
 
 func TestDeltaBarDeltaRatesRiseByKappaAndFallByPhi(t *testing.T) {
-	// One component, ε₀ = 0.01, κ = 0.002, φ = 0.25, θ_avg = 0.5. The
-	// gradient is +1 for four steps, then −1 for three.
-	//   step 1: f = 0, no change                         ε = 0.01;      f = 0.5
-	//   steps 2–4: f·g > 0, ε grows by κ each step        ε = 0.012, 0.014, 0.016;  f = 0.75, 0.875, 0.9375
-	//   step 5: g flips, f·g = −0.9375 < 0: ε·(1 − φ)     ε = 0.012;     f = −0.5 + 0.46875 = −0.03125
-	//   step 6: f·g = 0.03125 > 0 again: + κ              ε = 0.014
-	//   step 7: + κ                                        ε = 0.016
-	s, err := New(DeltaBarDelta{Eta: 0.01, Kappa: 0.002, Phi: 0.25, Theta: 0.5}, Schedule{})
+	// One component, ε₀ = 0.01, κ = 0.002, φ = 0.25, θ_avg = 0.75. The
+	// gradient is +1 for four steps, then −1 for three; f ← 0.25·g + 0.75·f.
+	//   step 1: f = 0, no change                       ε = 0.01;   f = 0.25
+	//   steps 2–4: f·g > 0, ε grows by κ each step      ε = 0.012, 0.014, 0.016;  f = 0.4375, 0.578125, 0.68359375
+	//   step 5: g flips, f·g < 0: ε·(1 − φ)             ε = 0.012;  f = −0.25 + 0.5126953125 = 0.2626953125
+	//   step 6: f·g = −0.2627 < 0 still: ε·(1 − φ)      ε = 0.009;  f = −0.25 + 0.197021484375 = −0.052978515625
+	//   step 7: f·g > 0 at last: + κ                    ε = 0.011
+	s, err := New(DeltaBarDelta{Eta: 0.01, Kappa: 0.002, Phi: 0.25, Theta: 0.75}, Schedule{})
 	require.NoError(t, err)
 	theta := []float64{0}
-	want := []float64{0.01, 0.012, 0.014, 0.016, 0.012, 0.014, 0.016}
+	want := []float64{0.01, 0.012, 0.014, 0.016, 0.012, 0.009, 0.011}
 	for i, g := range []float64{1, 1, 1, 1, -1, -1, -1} {
 		require.NoError(t, s.StepFloat64([][]float64{theta}, [][]float64{{g}}))
 		assert.InDelta(t, want[i], s.State().Params[0].F64[0][0], 1e-15, "ε after step %d", i+1)

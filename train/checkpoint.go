@@ -11,12 +11,12 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 
 	"github.com/gradgraph/gradgraph/internal/atomicfile"
 	"github.com/gradgraph/gradgraph/internal/jsonobj"
+	"github.com/gradgraph/gradgraph/internal/regular"
 	"github.com/gradgraph/gradgraph/models/mlp"
 )
 
@@ -128,7 +128,7 @@ func (l *Loop) SaveCheckpoint(path string) error {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
 	sum := sha256.Sum256(body)
-	err = atomicfile.Write(path, 0o644, func(w io.Writer) error {
+	err = atomicfile.Write(path, 0o666, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "{\"format\":%q,\"sha256\":%q,\"body\":%s}\n", checkpointFormat, hex.EncodeToString(sum[:]), body)
 		return err
 	})
@@ -145,7 +145,7 @@ func (l *Loop) SaveCheckpoint(path string) error {
 // *MismatchError. After an error the loop may hold part of the
 // checkpoint's state: make a new one.
 func (l *Loop) Resume(path string) error {
-	data, err := readCheckpoint(path)
+	data, err := regular.ReadFile(path, maxCheckpointBytes, "the 1 GiB a checkpoint may have")
 	if err != nil {
 		return fmt.Errorf("train: resume: %w", err)
 	}
@@ -221,33 +221,6 @@ func (l *Loop) Resume(path string) error {
 	return nil
 }
 
-// readCheckpoint reads a regular file of at most maxCheckpointBytes.
-func readCheckpoint(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if fi.Size() > maxCheckpointBytes {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d a checkpoint may have", path, fi.Size(), maxCheckpointBytes)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxCheckpointBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxCheckpointBytes {
-		return nil, fmt.Errorf("%s: more than the %d bytes a checkpoint may have", path, maxCheckpointBytes)
-	}
-	return data, nil
-}
-
 // parseCheckpoint checks the file's format and checksum, then every field
 // of its body, and returns the body. Errors name the field.
 func parseCheckpoint(data []byte) (*checkpointBody, error) {
@@ -257,10 +230,10 @@ func parseCheckpoint(data []byte) (*checkpointBody, error) {
 	}
 	var format, sum string
 	if err := json.Unmarshal(file["format"], &format); err != nil || format != checkpointFormat {
-		return nil, fmt.Errorf("format: %s, want %q", compact(file["format"]), checkpointFormat)
+		return nil, fmt.Errorf("format: %s, want %q", jsonobj.Snippet(file["format"]), checkpointFormat)
 	}
 	if err := json.Unmarshal(file["sha256"], &sum); err != nil {
-		return nil, fmt.Errorf("sha256: %s, want a string", compact(file["sha256"]))
+		return nil, fmt.Errorf("sha256: %s, want a string", jsonobj.Snippet(file["sha256"]))
 	}
 	if got := sha256.Sum256(file["body"]); sum != hex.EncodeToString(got[:]) {
 		return nil, errors.New("sha256: the body does not match its checksum: the file is damaged or was edited")
@@ -277,21 +250,21 @@ func parseCheckpoint(data []byte) (*checkpointBody, error) {
 		return nil, err
 	}
 	if err := decodeStrict(f["seed"], &b.Seed); err != nil {
-		return nil, fmt.Errorf("body.seed: %s, want an unsigned integer", compact(f["seed"]))
+		return nil, fmt.Errorf("body.seed: %s, want an unsigned integer", jsonobj.Snippet(f["seed"]))
 	}
 	for _, s := range []struct {
 		key string
 		dst *string
 	}{{"dtype", &b.Dtype}, {"train_data", &b.TrainData}, {"val_data", &b.ValData}} {
 		if err := decodeStrict(f[s.key], s.dst); err != nil {
-			return nil, fmt.Errorf("body.%s: %s, want a string", s.key, compact(f[s.key]))
+			return nil, fmt.Errorf("body.%s: %s, want a string", s.key, jsonobj.Snippet(f[s.key]))
 		}
 	}
 	if b.Dtype != "float32" && b.Dtype != "float64" {
 		return nil, fmt.Errorf("body.dtype: %q, want float32 or float64", b.Dtype)
 	}
 	if err := decodeStrict(f["drop_last"], &b.DropLast); err != nil {
-		return nil, fmt.Errorf("body.drop_last: %s, want true or false", compact(f["drop_last"]))
+		return nil, fmt.Errorf("body.drop_last: %s, want true or false", jsonobj.Snippet(f["drop_last"]))
 	}
 	settings, err := jsonobj.Fields("body.settings", f["settings"], nil, nil)
 	if err != nil {
@@ -301,7 +274,7 @@ func parseCheckpoint(data []byte) (*checkpointBody, error) {
 	for k, raw := range settings {
 		var v string
 		if err := decodeStrict(raw, &v); err != nil {
-			return nil, fmt.Errorf("%s: %s, want a string", jsonobj.Join("body.settings", k), compact(raw))
+			return nil, fmt.Errorf("%s: %s, want a string", jsonobj.Join("body.settings", k), jsonobj.Snippet(raw))
 		}
 		b.Settings[k] = v
 	}
@@ -346,7 +319,7 @@ func parseHistory(raw json.RawMessage) ([]EpochStats, error) {
 			}
 			if err := decodeStrict(raw, v.dst); err != nil || math.IsNaN(*v.dst) || *v.dst < v.min || *v.dst > v.max ||
 				math.IsInf(*v.dst, 0) {
-				return nil, fmt.Errorf("%s.%s: %s, want a finite number in [%g, %g]", path, v.key, compact(raw), v.min, v.max)
+				return nil, fmt.Errorf("%s.%s: %s, want a finite number in [%g, %g]", path, v.key, jsonobj.Snippet(raw), v.min, v.max)
 			}
 		}
 	}
@@ -357,7 +330,7 @@ func parseHistory(raw json.RawMessage) ([]EpochStats, error) {
 func intField(path string, raw json.RawMessage, lo, hi int) (int, error) {
 	var x int64
 	if err := decodeStrict(raw, &x); err != nil || x < int64(lo) || x > int64(hi) {
-		return 0, fmt.Errorf("%s: %s, want an integer in [%d, %d]", path, compact(raw), lo, hi)
+		return 0, fmt.Errorf("%s: %s, want an integer in [%d, %d]", path, jsonobj.Snippet(raw), lo, hi)
 	}
 	return int(x), nil
 }
@@ -369,15 +342,6 @@ func decodeStrict(raw json.RawMessage, v any) error {
 		return errors.New("null")
 	}
 	return json.Unmarshal(raw, v)
-}
-
-// compact returns a JSON value for a message, shortened.
-func compact(raw json.RawMessage) string {
-	s := string(bytes.TrimSpace(raw))
-	if len(s) > 40 {
-		s = s[:37] + "..."
-	}
-	return s
 }
 
 // SetParams copies net's weights and biases into the loop's parameters;

@@ -227,8 +227,8 @@ func (l *Loop) step(mg *mlp.Graph, idx []int) (float64, error) {
 		return loss, err
 	}
 	// A finite cost does not make a finite update: a huge η, or gradients
-	// that overflow, can leave NaN or ±Inf in the parameters while the
-	// next cost stays finite (a ReLU maps NaN to 0), and the model saved at
+	// that overflow, can leave NaN or ±Inf in the parameters, and no cost
+	// follows the last update of a run to show them: the model saved at
 	// the end would hold them.
 	return loss, finiteParams(l.full.Params())
 }

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"text/tabwriter"
 
 	"gorgonia.org/tensor"
 
+	"github.com/gradgraph/gradgraph/internal/regular"
 	"github.com/gradgraph/gradgraph/models/mlp"
 )
 
@@ -170,11 +170,17 @@ func parseDtype(s string) (tensor.Dtype, error) {
 	return tensor.Dtype{}, usageErr("--dtype: unknown dtype %q (want float64 or float32)", s)
 }
 
+// maxInputBytes bounds a spec or model file: 256 MiB, some 10 million
+// numbers (the MNIST network's model is 3 MB).
+const maxInputBytes = 256 << 20
+
+// readFile reads the file that --flagName names: a regular file (a FIFO
+// would block) of at most maxInputBytes.
 func readFile(flagName, path string) ([]byte, error) {
 	if path == "" {
 		return nil, usageErr("--%s is required", flagName)
 	}
-	data, err := os.ReadFile(path)
+	data, err := regular.ReadFile(path, maxInputBytes, "the 268435456 (256 MiB) a spec or model may have")
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %v", flagName, err)
 	}

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -164,10 +166,10 @@ func TestBadInputOneLine(t *testing.T) {
 		code int
 	}{
 		{"missing spec", []string{"gradcheck"}, "gradgraph: --spec is required", 2},
-		{"unknown flag", []string{"gradcheck", "--sepc", "x"}, "gradgraph: gradcheck: flag provided but not defined: --sepc", 2},
+		{"unknown flag", []string{"gradcheck", "--sepc", "x"}, "gradgraph: --sepc: not a flag of gradgraph gradcheck (see gradgraph gradcheck --help)", 2},
 		{"bad dtype", []string{"gradcheck", "--spec", "x", "--dtype", "float16"}, `gradgraph: --dtype: unknown dtype "float16" (want float64 or float32)`, 2},
 		{"bad epsilon", []string{"gradcheck", "--spec", "x", "--epsilon", "-1"}, "gradgraph: --epsilon: -1, want a number in (0, 1]", 2},
-		{"no such file", []string{"gradcheck", "--spec", "/nonexistent/net.json"}, "gradgraph: --spec: open /nonexistent/net.json: no such file or directory", 1},
+		{"no such file", []string{"gradcheck", "--spec", "/nonexistent/net.json"}, "gradgraph: --spec: /nonexistent/net.json: no such file or directory", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -321,5 +323,75 @@ func TestResourceBounds(t *testing.T) {
 		assert.Equal(t, c.code, code, c.args)
 		assert.Empty(t, out)
 		assert.Equal(t, "gradgraph: "+c.want+"\n", errOut)
+	}
+}
+
+// TestInputFilesBounded: a spec or model must be a regular file of at most
+// 256 MiB; a FIFO is refused at once instead of blocking.
+func TestInputFilesBounded(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	big := filepath.Join(dir, "big.json")
+	f, err := os.Create(big)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(maxInputBytes+1)) // sparse: no disk used
+	require.NoError(t, f.Close())
+	for _, args := range [][]string{{"gradcheck", "--spec"}, {"optimize", "--spec"}, {"eval", "--model"}} {
+		done := make(chan string, 1)
+		go func() { _, errOut, _ := runCLI(append(args, fifo)...); done <- errOut }()
+		select {
+		case errOut := <-done:
+			assert.Equal(t, "gradgraph: "+args[1]+": "+fifo+": not a regular file\n", errOut)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%v on a FIFO blocked", args)
+		}
+		_, errOut, code := runCLI(append(args, big)...)
+		assert.Equal(t, 1, code)
+		assert.Equal(t, "gradgraph: "+args[1]+": "+big+": 268435457 bytes, more than the 268435456 (256 MiB) a spec or model may have\n", errOut)
+	}
+}
+
+// TestCommandLine: no arguments is a usage error (the usage on stderr),
+// --version reads the build information, a mistyped command gets a
+// suggestion, flag errors name the flag with two dashes, and a stray
+// argument is a usage error (exit 2) like the others.
+func TestCommandLine(t *testing.T) {
+	out, errOut, code := runCLI()
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "Usage: gradgraph COMMAND")
+
+	out, errOut, code = runCLI("--version")
+	assert.Equal(t, 0, code)
+	assert.Empty(t, errOut)
+	assert.Regexp(t, `^gradgraph \S+.*, go1\.\d+`, out)
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"trian"}, `unknown command "trian" (want bench, eval, gradcheck, optimize, train); did you mean train?`},
+		{[]string{"gradchek", "--spec", "x"}, `unknown command "gradchek" (want bench, eval, gradcheck, optimize, train); did you mean gradcheck?`},
+		{[]string{"fit"}, `unknown command "fit" (want bench, eval, gradcheck, optimize, train)`},
+		{[]string{"train", "--epochs"}, "--epochs: needs a value"},
+		{[]string{"train", "-epochs"}, "--epochs: needs a value"},
+		{[]string{"train", "--epochs", "ten"}, `--epochs: invalid value "ten": want an integer`},
+		{[]string{"train", "--seed", "-1"}, `--seed: invalid value "-1": want a non-negative integer`},
+		{[]string{"train", "--eta", "fast"}, `--eta: invalid value "fast": want a number`},
+		{[]string{"train", "--json=maybe"}, `--json: invalid value "maybe": want true or false`},
+		{[]string{"train", "--learning-rate", "0.1"}, "--learning-rate: not a flag of gradgraph train (see gradgraph train --help)"},
+		{[]string{"train", "-x"}, "--x: not a flag of gradgraph train (see gradgraph train --help)"},
+		{[]string{"train", "--schedule", "cosine"}, `--schedule: unknown kind "cosine" (want constant, inverse or exponential)`},
+		{[]string{"gradcheck", "--spec", "x.json", "extra"}, `gradcheck: unexpected argument "extra" (flags come as --name value)`},
+		{[]string{"train", "adam"}, `train: unexpected argument "adam" (flags come as --name value)`},
+		{[]string{"eval", "--model", "m.json", "--data", "d", "x"}, `eval: unexpected argument "x" (flags come as --name value)`},
+	} {
+		out, errOut, code := runCLI(c.args...)
+		assert.Equal(t, 2, code, c.args)
+		assert.Empty(t, out)
+		assert.Equal(t, "gradgraph: "+c.want+"\n", errOut, c.args)
 	}
 }

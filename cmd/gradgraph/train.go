@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -153,6 +154,10 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		}
 	}
 	sched := solvers.Schedule{Kind: solvers.ScheduleKind(f.schedule), Decay: f.decay}
+	// An unknown kind first: asking for its --decay would mislead.
+	if err := (solvers.Schedule{Kind: sched.Kind}).Validate(); err != nil {
+		return flagErr(err)
+	}
 	if set["decay"] && sched.IsConstant() {
 		return usageErr("--decay: not a parameter of the constant schedule")
 	}
@@ -172,10 +177,25 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	for _, out := range []struct{ flag, path string }{{"save", f.save}, {"export", f.export}, {"plot", f.plot}, {"checkpoint", f.checkpoint}} {
+	outputs := []struct{ flag, path string }{{"save", f.save}, {"export", f.export}, {"plot", f.plot}, {"checkpoint", f.checkpoint}}
+	for i, out := range outputs {
 		if err := checkWritable(out.flag, out.path); err != nil {
 			return err
 		}
+		for _, other := range outputs[:i] {
+			if sameFile(out.path, other.path) {
+				return usageErr("--%s and --%s name the same file %s", other.flag, out.flag, out.path)
+			}
+		}
+	}
+	if f.checkpoint != "" {
+		// Two runs that write the same checkpoint would overwrite each
+		// other's epochs: the second is refused while the first runs.
+		unlock, err := atomicfile.Lock(f.checkpoint)
+		if err != nil {
+			return fmt.Errorf("--checkpoint: %v", err)
+		}
+		defer unlock()
 	}
 	trainSet, testSet, err := loadMNIST(f.data, f.limit)
 	if err != nil {
@@ -292,7 +312,7 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		}
 	}
 	if f.export != "" {
-		if err := atomicfile.Write(f.export, 0o644, func(w io.Writer) error { return mlp.WriteSafetensors(w, trained) }); err != nil {
+		if err := atomicfile.Write(f.export, 0o666, func(w io.Writer) error { return mlp.WriteSafetensors(w, trained) }); err != nil {
 			return fmt.Errorf("--export: %v", err)
 		}
 	}
@@ -515,10 +535,18 @@ func (a *architecture) network(d *datasets.Dataset, dt tensor.Dtype, seed uint64
 }
 
 // checkWritable fails early, before any training, when an output file
-// could not be written: its directory must exist and accept files.
+// could not be written: it must be a regular file if it exists, and its
+// directory must exist and accept files.
 func checkWritable(flagName, path string) error {
 	if path == "" {
 		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		what := "not a regular file"
+		if fi.IsDir() {
+			what = "a directory"
+		}
+		return usageErr("--%s: %s is %s", flagName, path, what)
 	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".gradgraph-check-*")
@@ -534,6 +562,22 @@ func checkWritable(flagName, path string) error {
 	return nil
 }
 
+// sameFile reports whether two output paths name the same file: the same
+// path once cleaned and made absolute, or one file reached two ways.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && absA == absB {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return word
@@ -546,7 +590,7 @@ func saveModel(path string, net *mlp.Network) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, append(data, '\n'), 0o666); err != nil {
 		return fmt.Errorf("--save: %v", err)
 	}
 	return nil
@@ -571,6 +615,10 @@ func evalCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	net, err := mlp.ParseNetwork(raw, dt)
 	if err != nil {
+		var ckpt struct{ Format string }
+		if json.Unmarshal(raw, &ckpt) == nil && strings.HasPrefix(ckpt.Format, "gradgraph-checkpoint/") {
+			return fmt.Errorf("%s: a training checkpoint (--checkpoint), not a model: resume it with --resume and write the model with --save", *model)
+		}
 		msg := strings.Replace(err.Error(), "spec: ", "model: ", 1)
 		if strings.HasPrefix(msg, "inputs:") || strings.HasPrefix(msg, "targets:") {
 			msg += " (a model file holds only cost and layers, the network part of a gradcheck spec)"

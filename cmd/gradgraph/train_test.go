@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,6 +16,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/datasets"
+	"github.com/gradgraph/gradgraph/internal/atomicfile"
 	"github.com/gradgraph/gradgraph/models/mlp"
 )
 
@@ -92,7 +94,7 @@ func TestTrainBadFlags(t *testing.T) {
 		{[]string{"--cost", "hinge", "--limit", "100", "--val", "10"}, `--cost: unknown cost "hinge" (want quadratic, binary_cross_entropy or cross_entropy)`},
 		{[]string{"--limit", "100", "--val", "100"}, "--val: 100 leaves no training images out of 100"},
 		{[]string{"--data", "/nonexistent"}, ""},
-		{[]string{"--epochs"}, "train: flag needs an argument: --epochs"},
+		{[]string{"--epochs"}, "--epochs: needs a value"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -244,4 +246,63 @@ func TestEvalReadsOnlyTheTestFiles(t *testing.T) {
 	out, errOut, code := runCLI("eval", "--data", data, "--model", model)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "(50 images)")
+}
+
+// TestTrainOutputsChecked: outputs that name one file twice, a directory,
+// or a checkpoint another run is writing are refused before any data is
+// read.
+func TestTrainOutputsChecked(t *testing.T) {
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "run.ckpt")
+	unlock, err := atomicfile.Lock(ckpt)
+	require.NoError(t, err)
+	defer unlock()
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--save", "x.json", "--checkpoint", "./x.json"}, 2, "--save and --checkpoint name the same file ./x.json"},
+		{[]string{"--export", filepath.Join(dir, "m"), "--plot", filepath.Join(dir, ".", "m")}, 2, "--export and --plot name the same file " + filepath.Join(dir, "m")},
+		{[]string{"--save", dir}, 2, "--save: " + dir + " is a directory"},
+		{[]string{"--checkpoint", ckpt}, 1, "--checkpoint: " + ckpt + " is in use by another process (it holds the lock " + filepath.Join(dir, ".run.ckpt.lock") + ")"},
+	} {
+		out, errOut, code := runCLI(append([]string{"train", "--data", "/nonexistent"}, c.args...)...)
+		assert.Equal(t, c.code, code, c.args)
+		assert.Empty(t, out)
+		assert.Equal(t, "gradgraph: "+c.want+"\n", errOut)
+	}
+}
+
+// TestTrainFilesRespectUmask: a new model file gets 0666 less the umask; a
+// model file that is replaced keeps its mode (a private one stays private).
+func TestTrainFilesRespectUmask(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	data := writeMNIST(t, 200, 0)
+	dir := t.TempDir()
+	fresh, private := filepath.Join(dir, "fresh.json"), filepath.Join(dir, "private.json")
+	require.NoError(t, os.WriteFile(private, nil, 0o600))
+	require.NoError(t, os.Chmod(private, 0o640))
+	for _, p := range []string{fresh, private} {
+		_, errOut, code := runCLI("train", "--data", data, "--val", "50", "--layers", "4", "--epochs", "1", "--save", p)
+		require.Equal(t, 0, code, errOut)
+	}
+	for p, want := range map[string]os.FileMode{fresh: 0o600, private: 0o640} {
+		fi, err := os.Stat(p)
+		require.NoError(t, err)
+		assert.Equal(t, want, fi.Mode().Perm(), p)
+	}
+}
+
+// TestEvalOnACheckpoint: eval --model on a checkpoint says what the file
+// is and how to get a model.
+func TestEvalOnACheckpoint(t *testing.T) {
+	data := writeMNIST(t, 200, 0)
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	_, errOut, code := runCLI("train", "--data", data, "--val", "50", "--layers", "4", "--epochs", "1", "--checkpoint", ckpt)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = runCLI("eval", "--data", data, "--model", ckpt)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "gradgraph: "+ckpt+": a training checkpoint (--checkpoint), not a model: resume it with --resume and write the model with --save\n", errOut)
 }

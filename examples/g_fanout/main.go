@@ -55,7 +55,7 @@ func scalar(v float64) *tensor.Dense {
 }
 
 // writeDOT writes the graph, or only nodes and their ancestors, to
-// docs/img/name (or $GRADGRAPH_IMG_DIR).
+// imgdir.Path(name): docs/img under go generate ./docs.
 func writeDOT(g *graph.Graph, name string, nodes ...*graph.Node) {
 	f, err := os.Create(imgdir.Path(name))
 	if err != nil {

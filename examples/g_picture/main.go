@@ -53,7 +53,8 @@ func main() {
 	}
 }
 
-// writeDOT writes the whole graph to docs/img/name (or $GRADGRAPH_IMG_DIR).
+// writeDOT writes the whole graph to imgdir.Path(name): docs/img under go
+// generate ./docs.
 func writeDOT(g *graph.Graph, name string) {
 	f, err := os.Create(imgdir.Path(name))
 	if err != nil {

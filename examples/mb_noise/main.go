@@ -78,7 +78,7 @@ func main() {
 
 // scatter draws the mini-batch gradients of each M as a cloud of dots.
 func scatter(sizes []int, clouds map[int]plotter.XYs) *plot.Plot {
-	p := plot.New()
+	p := plots.New()
 	p.Title.Text = "mini-batch gradients g_M at the optimum θ*"
 	p.X.Label.Text = "∂C/∂w on the batch"
 	p.Y.Label.Text = "∂C/∂b on the batch"

@@ -60,7 +60,7 @@ func main() {
 		series = append(series, s)
 	}
 	curves := testfns.Must(plots.Lines("full-batch cost above its minimum, after each step", "step n", "C(θ_n) − C(θ*) (log scale)", true, series...))
-	curves.Y.Min, curves.Y.Tick.Marker = 1e-7, testfns.LogTicks{}
+	curves.Y.Min = 1e-7
 	if err := plots.Save(imgdir.Path("mb_sgd.png"), 14*vg.Inch, 5.5*vg.Inch, traj, curves); err != nil {
 		panic(err)
 	}

@@ -53,9 +53,6 @@ func main() {
 	}
 	left := testfns.Must(plots.Lines("full batch (M = 200): one step per epoch", "epoch", "training cost (log scale)", true, testfns.ByRule(fullSeries)...))
 	right := testfns.Must(plots.Lines("mini-batches of M = 20: ten steps per epoch", "epoch", "training cost (log scale)", true, testfns.ByRule(miniSeries)...))
-	left.Y.Tick.Marker, right.Y.Tick.Marker = testfns.LogTicks{}, testfns.LogTicks{}
-	left.Legend.Top, right.Legend.Top = false, false
-	left.Legend.Left, right.Legend.Left = true, true
 	if err := plots.Save(imgdir.Path("opt_mlp.png"), 14*vg.Inch, 6*vg.Inch, left, right); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -63,8 +63,6 @@ func main() {
 		series = append(series, plots.Series{Name: p.Name, X: x, Y: p.F})
 	}
 	curves := testfns.Must(plots.Lines("Rosenbrock from (−1.2, 1): f(θ_n) for the eight rules", "step n", "f(θ_n) (log scale)", true, series...))
-	curves.Legend.Top = false
-	curves.Legend.Left = true
 	check(plots.Save(imgdir.Path("opt_rosenbrock_loss.png"), 10*vg.Inch, 5*vg.Inch, curves))
 }
 

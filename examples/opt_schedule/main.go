@@ -52,11 +52,8 @@ func main() {
 	// docs:end run
 
 	left := testfns.Must(plots.Lines("learning rate η_k, η₀ = 0.15", "step k", "η_k (log scale)", true, rates...))
-	left.Y.Tick.Marker = testfns.LogTicks{}
 	right := testfns.Must(plots.Lines("SGD, M = 4: full-batch cost above its minimum", "step n", "C(θ_n) − C(θ*) (log scale)", true, costs...))
-	right.Y.Min, right.Y.Tick.Marker = 1e-7, testfns.LogTicks{}
-	right.Legend.Top = false
-	right.Legend.Left = true
+	right.Y.Min = 1e-7
 	if err := plots.Save(imgdir.Path("opt_schedule.png"), 14*vg.Inch, 5*vg.Inch, left, right); err != nil {
 		panic(err)
 	}

@@ -52,7 +52,6 @@ func main() {
 		steplen[[]string{"adagrad", "rmsprop"}[i]] = s
 	}
 	lengths := testfns.Must(plots.Lines("step length: AdaGrad's steps vanish, RMSProp's recover", "step n", "‖θ_n − θ_{n−1}‖ (log scale)", true, testfns.ByRule(steplen)...))
-	lengths.Legend.Top = false
 	if err := plots.Save(imgdir.Path("opt_slope.png"), 14*vg.Inch, 4.5*vg.Inch, traj, lengths); err != nil {
 		panic(err)
 	}

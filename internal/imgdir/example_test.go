@@ -20,3 +20,19 @@ func ExamplePath() {
 	// Output:
 	// bowl.png <nil>
 }
+
+// Without $GRADGRAPH_IMG_DIR, pictures go to a temporary directory, never
+// into the repository's docs/img.
+func ExamplePath_default() {
+	old, had := os.LookupEnv("GRADGRAPH_IMG_DIR")
+	os.Unsetenv("GRADGRAPH_IMG_DIR")
+	defer func() {
+		if had {
+			os.Setenv("GRADGRAPH_IMG_DIR", old)
+		}
+	}()
+	p := imgdir.Path("bowl.png")
+	fmt.Println(p == filepath.Join(os.TempDir(), "gradgraph-img", "bowl.png"))
+	// Output:
+	// true
+}

@@ -1,10 +1,13 @@
 // Package imgdir tells the example programs where to write their pictures:
-// $GRADGRAPH_IMG_DIR when set (the docs test points it at a temporary
-// directory), else docs/img under the current directory, which is where
-// `go generate ./docs` runs them from the repository root.
+// $GRADGRAPH_IMG_DIR when set, else the directory gradgraph-img under the
+// system's temporary directory. `go generate ./docs` sets it to docs/img,
+// the only time the pictures the docs show are rewritten; the docs test
+// sets it to a temporary directory; a plain `go run ./examples/NAME` leaves
+// docs/img alone and says on stderr where its pictures went.
 package imgdir
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -13,7 +16,8 @@ import (
 func Path(name string) string {
 	dir := os.Getenv("GRADGRAPH_IMG_DIR")
 	if dir == "" {
-		dir = filepath.Join("docs", "img")
+		dir = filepath.Join(os.TempDir(), "gradgraph-img")
+		fmt.Fprintf(os.Stderr, "picture: %s (go generate ./docs writes docs/img)\n", filepath.Join(dir, name))
 	}
 	_ = os.MkdirAll(dir, 0o755)
 	return filepath.Join(dir, name)

@@ -125,3 +125,21 @@ func Sorted(fields map[string]json.RawMessage) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// Snippet returns a JSON value as a message quotes it: compacted, and cut
+// to 40 bytes with "..." when longer.
+func Snippet(raw []byte) string {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return Shorten(string(raw))
+	}
+	return Shorten(b.String())
+}
+
+// Shorten cuts s to 40 bytes, the last three "...", when it is longer.
+func Shorten(s string) string {
+	if len(s) > 40 {
+		return s[:37] + "..."
+	}
+	return s
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorgonia.org/tensor"
 
@@ -128,4 +129,32 @@ func ExampleBackprop() {
 	// B̄² [[-0.673624 -0.230862]]
 	// Gradient(Ω²) [[-0.277100] [-0.284269]]
 	// Gradient(β¹) [-0.105345 0.091422]
+}
+
+// ReLU'(0) = 0 in the closed form: a ReLU layer whose net input ζ is
+// exactly 0 for every sample passes nothing back, so its own gradients
+// and everything below it are 0 (with ReLU'(0) = 1 they would not be).
+// The graph's ReLU agrees.
+func TestReLUDerivativeAtZeroIsZero(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		net, err := mlp.FromWeights(mlp.Quadratic, []mlp.Activation{mlp.ReLU, mlp.Identity},
+			[][][]float64{{{0, 0}, {0, 0}}, {{0.7}, {-0.4}}}, [][]float64{{0, 0}, {0.3}}, dt)
+		require.NoError(t, err)
+		x, err := mlp.FromRows([][]float64{{1, -2, 0.5}, {3, 0.25, -1}}, dt)
+		require.NoError(t, err)
+		y, err := mlp.FromRows([][]float64{{1, 0, -1}}, dt)
+		require.NoError(t, err)
+		man, err := mlp.Backprop(net, x, y)
+		require.NoError(t, err)
+		for _, v := range [][]float64{mlp.Float64s(man.B[0]), mlp.Float64s(man.GradWeights[0]), mlp.Float64s(man.GradBias[0]), mlp.Float64s(man.P[0])} {
+			for _, x := range v {
+				assert.Zero(t, x, dt)
+			}
+		}
+		// The output layer still learns: its gradient is not 0.
+		assert.NotZero(t, mlp.Float64s(man.GradBias[1])[0])
+		c, err := mlp.Compare(net, x, y, 1e-6)
+		require.NoError(t, err)
+		assert.Zero(t, c.Layers[0].ManualVsAutodiff.MaxAbs, "closed form and graph agree at ζ = 0")
+	}
 }

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"gorgonia.org/tensor"
+
+	"github.com/gradgraph/gradgraph/internal/jsonobj"
 )
 
 // Spec is a network spec as the command line reads it (see docs/cli.md): a
@@ -117,8 +120,9 @@ func parseDocument(data []byte, dt tensor.Dtype, allowed []string) (map[string]j
 	if dt != tensor.Float64 && dt != tensor.Float32 {
 		return nil, fmt.Errorf("mlp: unsupported dtype %v, want float32 or float64", dt)
 	}
-	var raw json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
+	if !json.Valid(data) {
+		var raw json.RawMessage
+		err := json.Unmarshal(data, &raw)
 		var se *json.SyntaxError
 		if errors.As(err, &se) && se.Offset > 0 && se.Offset <= int64(len(data)) && !strings.Contains(se.Error(), "unexpected end") {
 			line, col := position(data, se.Offset)
@@ -126,7 +130,7 @@ func parseDocument(data []byte, dt tensor.Dtype, allowed []string) (map[string]j
 		}
 		return nil, fieldErr("spec", "%s", err.Error())
 	}
-	return parseObject("", raw, allowed)
+	return parseObject("", data, allowed)
 }
 
 // position returns the 1-based line and column of the byte before offset,
@@ -149,13 +153,10 @@ func parseNetworkFields(fields map[string]json.RawMessage, dt tensor.Dtype) (*Ne
 		return nil, fieldErr("cost", "%s", unknownCost(cost))
 	}
 	raw := fields["layers"]
-	if k := kind(raw); k != "array" {
+	if k := jsonobj.Kind(raw); k != "array" {
 		return nil, fieldErr("layers", "got %s, want an array of layers", k)
 	}
-	var layers []json.RawMessage
-	if err := json.Unmarshal(raw, &layers); err != nil {
-		return nil, fieldErr("layers", "%s", err.Error())
-	}
+	layers := arrayElems(raw)
 	if len(layers) == 0 {
 		return nil, fieldErr("layers", "empty, want at least one layer")
 	}
@@ -194,92 +195,105 @@ func parseNetworkFields(fields map[string]json.RawMessage, dt tensor.Dtype) (*Ne
 	return net, nil
 }
 
-// join returns the path of field key inside the object at path.
-func join(path, key string) string {
-	simple := key != ""
-	for _, r := range key {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			simple = false
-			break
-		}
-	}
-	if !simple {
-		key = strconv.Quote(key)
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-// kind names the JSON type of a well-formed value.
-func kind(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	}
-	return "number"
-}
-
 // parseObject splits the object raw at path into its fields, rejecting
-// unknown, duplicate and missing ones.
+// unknown, duplicate and missing ones. raw is well-formed JSON; the fields
+// share its bytes.
 func parseObject(path string, raw json.RawMessage, allowed []string) (map[string]json.RawMessage, error) {
 	name := path
 	if name == "" {
 		name = "spec"
 	}
-	if k := kind(raw); k != "object" {
+	if k := jsonobj.Kind(raw); k != "object" {
 		return nil, fieldErr(name, "got %s, want an object", k)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil { // the opening brace
-		return nil, fieldErr(name, "%s", err.Error())
-	}
+	b := bytes.TrimSpace(raw)
 	fields := make(map[string]json.RawMessage, len(allowed))
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
+	for i := skipSpace(b, 1); b[i] != '}'; {
+		end := valueEnd(b, i)
+		var key string
+		if err := json.Unmarshal(b[i:end], &key); err != nil {
 			return nil, fieldErr(name, "%s", err.Error())
 		}
-		key, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fieldErr(join(path, key), "%s", err.Error())
-		}
-		known := false
-		for _, a := range allowed {
-			known = known || a == key
-		}
-		if !known {
-			return nil, fieldErr(join(path, key), "unknown field")
+		i = skipSpace(b, skipSpace(b, end)+1) // past the colon
+		end = valueEnd(b, i)
+		if !slices.Contains(allowed, key) {
+			return nil, fieldErr(jsonobj.Join(path, key), "unknown field")
 		}
 		if _, dup := fields[key]; dup {
-			return nil, fieldErr(join(path, key), "duplicate field")
+			return nil, fieldErr(jsonobj.Join(path, key), "duplicate field")
 		}
-		fields[key] = v
+		fields[key] = b[i:end:end]
+		if i = skipSpace(b, end); b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
 	}
 	for _, a := range allowed {
 		if _, ok := fields[a]; !ok {
-			return nil, fieldErr(join(path, a), "missing field")
+			return nil, fieldErr(jsonobj.Join(path, a), "missing field")
 		}
 	}
 	return fields, nil
 }
 
+// arrayElems returns the elements of the well-formed JSON array raw,
+// sharing its bytes.
+func arrayElems(raw json.RawMessage) []json.RawMessage {
+	b := bytes.TrimSpace(raw)
+	var elems []json.RawMessage
+	for i := skipSpace(b, 1); b[i] != ']'; {
+		end := valueEnd(b, i)
+		elems = append(elems, b[i:end:end])
+		if i = skipSpace(b, end); b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
+	}
+	return elems
+}
+
+// valueEnd returns the index just past the JSON value that starts at b[i];
+// b is well-formed JSON.
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return i
+	}
+	for i < len(b) && !bytes.ContainsRune([]byte(" \t\r\n,]}"), rune(b[i])) {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// b[i].
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
 func parseString(path string, raw json.RawMessage) (string, error) {
-	if k := kind(raw); k != "string" {
+	if k := jsonobj.Kind(raw); k != "string" {
 		return "", fieldErr(path, "got %s, want a string", k)
 	}
 	var s string
@@ -289,40 +303,62 @@ func parseString(path string, raw json.RawMessage) (string, error) {
 	return s, nil
 }
 
-// parseNumbers reads an array of numbers at path.
-func parseNumbers(path string, raw json.RawMessage, dt tensor.Dtype) ([]float64, error) {
-	if k := kind(raw); k != "array" {
-		return nil, fieldErr(path, "got %s, want an array of numbers", k)
+// The numbers of a spec are read straight from the document's bytes: the
+// whole document is well-formed JSON (parseDocument checked it), so a scan
+// only needs to tell numbers from other values, and a matrix of millions
+// of numbers costs its float64s, not a json.RawMessage per number.
+
+// skipSpace returns the index of the first byte at or after i in b that is
+// not JSON white space.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
 	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(raw, &elems); err != nil {
-		return nil, fieldErr(path, "%s", err.Error())
+	return i
+}
+
+// numberArray reads the array of numbers that starts at b[i] (the array
+// at path) and appends them, rounded to dt, to out. It returns out and the
+// index just past the array.
+func numberArray(out []float64, b []byte, i int, path string, dt tensor.Dtype) ([]float64, int, error) {
+	if k := jsonobj.Kind(b[i:]); k != "array" {
+		return nil, 0, fieldErr(path, "got %s, want an array of numbers", k)
 	}
-	out := make([]float64, len(elems))
-	for i, e := range elems {
-		x, err := parseNumber(fmt.Sprintf("%s[%d]", path, i), e, dt)
-		if err != nil {
-			return nil, err
+	i = skipSpace(b, i+1)
+	if b[i] == ']' {
+		return out, i + 1, nil
+	}
+	for n := 0; ; n++ {
+		j := i
+		for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '-' || b[j] == '+' || b[j] == '.' || b[j] == 'e' || b[j] == 'E') {
+			j++
 		}
-		out[i] = x
+		if j == i {
+			return nil, 0, fieldErr(fmt.Sprintf("%s[%d]", path, n), "got %s, want a number", jsonobj.Kind(b[i:]))
+		}
+		x, err := parseNumber(b[i:j], dt)
+		if err != nil {
+			return nil, 0, fieldErr(fmt.Sprintf("%s[%d]", path, n), "%s", err.Error())
+		}
+		out = append(out, x)
+		i = skipSpace(b, j)
+		if b[i] == ']' {
+			return out, i + 1, nil
+		}
+		i = skipSpace(b, i+1) // past the comma
 	}
-	return out, nil
 }
 
 // parseNumber reads one number, rounded to dt and returned as float64.
-func parseNumber(path string, raw json.RawMessage, dt tensor.Dtype) (float64, error) {
-	if k := kind(raw); k != "number" {
-		return 0, fieldErr(path, "got %s, want a number", k)
-	}
-	s := string(bytes.TrimSpace(raw))
-	x, err := strconv.ParseFloat(s, 64)
+func parseNumber(s []byte, dt tensor.Dtype) (float64, error) {
+	x, err := strconv.ParseFloat(string(s), 64)
 	if err != nil || !isFinite(x) {
-		return 0, fieldErr(path, "not a finite number")
+		return 0, errors.New("not a finite number")
 	}
 	if dt == tensor.Float32 {
-		x, err = strconv.ParseFloat(s, 32)
+		x, err = strconv.ParseFloat(string(s), 32)
 		if err != nil || !isFinite(x) {
-			return 0, fieldErr(path, "out of float32 range")
+			return 0, errors.New("out of float32 range")
 		}
 	}
 	return x, nil
@@ -330,41 +366,49 @@ func parseNumber(path string, raw json.RawMessage, dt tensor.Dtype) (float64, er
 
 // parseMatrix reads an array of rows at path into an r×c tensor of dtype dt.
 func parseMatrix(path string, raw json.RawMessage, dt tensor.Dtype) (*tensor.Dense, error) {
-	if k := kind(raw); k != "array" {
+	if k := jsonobj.Kind(raw); k != "array" {
 		return nil, fieldErr(path, "got %s, want an array of rows", k)
 	}
-	var rows []json.RawMessage
-	if err := json.Unmarshal(raw, &rows); err != nil {
-		return nil, fieldErr(path, "%s", err.Error())
-	}
-	if len(rows) == 0 {
+	b := bytes.TrimSpace(raw)
+	i := skipSpace(b, 1)
+	if b[i] == ']' {
 		return nil, fieldErr(path, "empty matrix")
 	}
 	var flat []float64
-	cols := 0
-	for i, r := range rows {
-		rp := fmt.Sprintf("%s[%d]", path, i)
-		xs, err := parseNumbers(rp, r, dt)
-		if err != nil {
+	rows, cols := 0, 0
+	for {
+		rp := fmt.Sprintf("%s[%d]", path, rows)
+		start := len(flat)
+		var err error
+		if flat, i, err = numberArray(flat, b, i, rp, dt); err != nil {
 			return nil, err
 		}
-		if i == 0 {
-			if len(xs) == 0 {
+		n := len(flat) - start
+		if rows == 0 {
+			if n == 0 {
 				return nil, fieldErr(rp, "empty row")
 			}
-			cols = len(xs)
-			flat = make([]float64, 0, len(rows)*cols)
-		} else if len(xs) != cols {
-			return nil, fieldErr(rp, "got %d columns, want %d", len(xs), cols)
+			cols = n
+		} else if n != cols {
+			return nil, fieldErr(rp, "got %d columns, want %d", n, cols)
 		}
-		flat = append(flat, xs...)
+		rows++
+		i = skipSpace(b, i)
+		if b[i] == ']' {
+			break
+		}
+		i = skipSpace(b, i+1)
 	}
-	return ConvertDense(tensor.New(tensor.WithShape(len(rows), cols), tensor.WithBacking(flat)), dt)
+	return ConvertDense(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(flat)), dt)
 }
 
 // parseVector reads an array of numbers at path into a tensor of shape (n).
 func parseVector(path string, raw json.RawMessage, dt tensor.Dtype) (*tensor.Dense, error) {
-	xs, err := parseNumbers(path, raw, dt)
+	b := bytes.TrimSpace(raw)
+	if len(b) == 0 {
+		return nil, fieldErr(path, "got nothing, want an array of numbers")
+	}
+	xs, _, err := numberArray(nil, b, 0, path, dt)
 	if err != nil {
 		return nil, err
 	}

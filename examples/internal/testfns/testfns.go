@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -213,7 +212,7 @@ func (s *Surface) Contour(title string, w Window, levels []float64, min []float6
 	}
 	copy(s.Theta.Storage().F64, saved)
 
-	p := plot.New()
+	p := plots.New()
 	p.Title.Text = title
 	p.X.Label.Text = "x (first component of θ)"
 	p.Y.Label.Text = "y (second component of θ)"
@@ -297,29 +296,4 @@ func ByRule(series map[string]plots.Series) []plots.Series {
 		out[i] = series[n]
 	}
 	return out
-}
-
-// LogTicks marks a log axis at the powers of ten, labelled with %g (the
-// ticks of plots.Lines print 0.09999999999999998 for some ranges), with
-// unlabelled minor ticks at 2…9 times each power.
-type LogTicks struct{}
-
-// Ticks returns the ticks between lo and hi.
-func (LogTicks) Ticks(lo, hi float64) []plot.Tick {
-	var ticks []plot.Tick
-	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
-		p := math.Pow(10, e)
-		for k := 1; k <= 9; k++ {
-			v := float64(k) * p
-			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
-				continue
-			}
-			t := plot.Tick{Value: v}
-			if k == 1 {
-				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
-			}
-			ticks = append(ticks, t)
-		}
-	}
-	return ticks
 }
