@@ -373,9 +373,9 @@ func TestCommandLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"trian"}, `unknown command "trian" (want bench, eval, gradcheck, optimize, train); did you mean train?`},
-		{[]string{"gradchek", "--spec", "x"}, `unknown command "gradchek" (want bench, eval, gradcheck, optimize, train); did you mean gradcheck?`},
-		{[]string{"fit"}, `unknown command "fit" (want bench, eval, gradcheck, optimize, train)`},
+		{[]string{"trian"}, `unknown command "trian" (want bench, eval, gradcheck, onnx, optimize, train); did you mean train?`},
+		{[]string{"gradchek", "--spec", "x"}, `unknown command "gradchek" (want bench, eval, gradcheck, onnx, optimize, train); did you mean gradcheck?`},
+		{[]string{"fit"}, `unknown command "fit" (want bench, eval, gradcheck, onnx, optimize, train)`},
 		{[]string{"train", "--epochs"}, "--epochs: needs a value"},
 		{[]string{"train", "-epochs"}, "--epochs: needs a value"},
 		{[]string{"train", "--epochs", "ten"}, `--epochs: invalid value "ten": want an integer`},
