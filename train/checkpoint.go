@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,14 +15,14 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/internal/atomicfile"
 	"github.com/gradgraph/gradgraph/internal/jsonobj"
 	"github.com/gradgraph/gradgraph/internal/regular"
-	"github.com/gradgraph/gradgraph/models/mlp"
 )
 
 // checkpointFormat names the checkpoint file format and its version.
-const checkpointFormat = "gradgraph-checkpoint/2"
+const checkpointFormat = "gradgraph-checkpoint/3"
 
 // maxCheckpointBytes bounds the size of a checkpoint file Resume reads:
 // 1 GiB, some hundred times that of the MNIST network with Adam's state.
@@ -29,37 +30,47 @@ const maxCheckpointBytes = 1 << 30
 
 // A checkpoint file is the JSON object
 //
-//	{"format": "gradgraph-checkpoint/2", "sha256": HEX, "body": {...}}
+//	{"format": "gradgraph-checkpoint/3", "sha256": HEX, "body": {...}}
 //
 // where HEX is the SHA-256 of the exact bytes of body, so that a file that
 // changed after it was written is refused rather than resumed from. The
 // body holds everything that determines how the run continues: the
-// network in the spec format (every float in its shortest round-trip form,
-// so float32 and float64 values come back bit for bit), the solver's
-// state, the epoch and the history, and every setting that changes the
-// result — the seed, the batch size, the dtype, drop-last, the caller's
-// Settings and the fingerprints of the training and validation data.
-// Shuffling depends only on (seed, epoch), so a resumed run continues
-// exactly as an uninterrupted one.
+// model's params and state nodes by name (each its dtype, shape and
+// little-endian bits in base64, so values come back bit for bit), its
+// random streams, the solver's state, the epoch and the history, and every
+// setting that changes the result — the seed, the batch size, the dtype,
+// drop-last, the caller's Settings and the fingerprints of the training
+// and validation data. Shuffling depends only on (seed, epoch), so a
+// resumed run continues exactly as an uninterrupted one.
 type checkpointBody struct {
-	Epoch     int               `json:"epoch"`
-	Seed      uint64            `json:"seed"`
-	BatchSize int               `json:"batch_size"`
-	Dtype     string            `json:"dtype"`
-	DropLast  bool              `json:"drop_last"`
-	TrainData string            `json:"train_data"`
-	ValData   string            `json:"val_data"`
-	Settings  map[string]string `json:"settings"`
-	Network   json.RawMessage   `json:"network"`
-	Solver    []byte            `json:"solver"`
-	History   []EpochStats      `json:"history"`
+	Epoch     int                   `json:"epoch"`
+	Seed      uint64                `json:"seed"`
+	BatchSize int                   `json:"batch_size"`
+	Dtype     string                `json:"dtype"`
+	DropLast  bool                  `json:"drop_last"`
+	TrainData string                `json:"train_data"`
+	ValData   string                `json:"val_data"`
+	Settings  map[string]string     `json:"settings"`
+	Params    map[string]tensorJSON `json:"params"`
+	States    map[string]tensorJSON `json:"states"`
+	Streams   [][2]uint64           `json:"streams"`
+	Solver    []byte                `json:"solver"`
+	History   []EpochStats          `json:"history"`
+}
+
+// tensorJSON is a value in a checkpoint: its dtype, shape and elements as
+// little-endian bits in base64.
+type tensorJSON struct {
+	DType string `json:"dtype"`
+	Shape []int  `json:"shape"`
+	Data  []byte `json:"data"`
 }
 
 var (
 	fileFields = []string{"format", "sha256", "body"}
-	bodyFields = []string{"epoch", "seed", "batch_size", "dtype", "drop_last", "train_data", "val_data",
-		"settings", "network", "solver", "history"}
-	historyFields = []string{"epoch", "loss", "val_accuracy", "seconds"}
+	bodyFields = []string{"epoch", "seed", "batch_size", "dtype", "drop_last", "train_data", "val_data", "params", "states", "streams",
+		"settings", "solver", "history"}
+	historyFields = []string{"epoch", "loss", "val_loss", "val_accuracy", "val_metrics", "seconds"}
 )
 
 // MismatchError reports a setting that differs between a checkpoint and
@@ -89,36 +100,55 @@ func orUnset(s string) string {
 	return s
 }
 
-// fingerprints returns those of the training and validation sets, computed
-// once.
-func (l *Loop) fingerprints() (trainData, valData string) {
-	if l.trainPrint == "" {
-		l.trainPrint = l.train.Fingerprint()
-		l.valPrint = "none"
-		if l.val != nil && l.val.Len() > 0 {
-			l.valPrint = l.val.Fingerprint()
+// fingerprints returns those of the training and validation data,
+// computed once.
+func (t *Trainer) fingerprints() (trainData, valData string) {
+	if t.trainPrint == "" {
+		t.trainPrint = t.train.Fingerprint()
+		t.valPrint = "none"
+		if t.val != nil && t.val.Len() > 0 {
+			t.valPrint = t.val.Fingerprint()
 		}
 	}
-	return l.trainPrint, l.valPrint
+	return t.trainPrint, t.valPrint
 }
 
-// SaveCheckpoint writes the loop's state to path atomically.
-func (l *Loop) SaveCheckpoint(path string) error {
-	net, err := mlp.MarshalNetwork(l.Network())
-	if err != nil {
-		return fmt.Errorf("train: checkpoint: %w", err)
+// states returns the graph's state nodes (the running statistics of a
+// batch normalisation), which checkpoints save with the params.
+func (t *Trainer) states() []*graph.Node {
+	var out []*graph.Node
+	for _, n := range t.model.Loss.Graph().Nodes() {
+		if n.Kind() == graph.KindState {
+			out = append(out, n)
+		}
 	}
-	trainData, valData := l.fingerprints()
-	b := checkpointBody{Epoch: l.epoch, Seed: l.seed, BatchSize: l.batch, Dtype: l.net.Dtype().String(),
-		DropLast: l.dropLast, TrainData: trainData, ValData: valData, Settings: map[string]string{},
-		Network: net, History: l.history}
-	for _, s := range l.settings {
+	return out
+}
+
+// SaveCheckpoint writes the trainer's state to path atomically.
+func (t *Trainer) SaveCheckpoint(path string) error {
+	trainData, valData := t.fingerprints()
+	b := checkpointBody{Epoch: t.epoch, Seed: t.seed, BatchSize: t.batch, Dtype: t.model.Loss.DType().String(),
+		DropLast: t.dropLast, TrainData: trainData, ValData: valData, Settings: map[string]string{},
+		Params: map[string]tensorJSON{}, States: map[string]tensorJSON{}, Streams: [][2]uint64{}, History: t.history}
+	for _, s := range t.settings {
 		b.Settings[s.Name] = s.Value
+	}
+	for _, p := range t.model.Params {
+		b.Params[p.Name()] = encodeValue(p)
+	}
+	for _, n := range t.states() {
+		b.States[n.Name()] = encodeValue(n)
+	}
+	for _, r := range t.model.Streams {
+		seed, count := r.State()
+		b.Streams = append(b.Streams, [2]uint64{seed, count})
 	}
 	if b.History == nil {
 		b.History = []EpochStats{}
 	}
-	if m, ok := l.opt.(encoding.BinaryMarshaler); ok {
+	var err error
+	if m, ok := t.opt.(encoding.BinaryMarshaler); ok {
 		if b.Solver, err = m.MarshalBinary(); err != nil {
 			return fmt.Errorf("train: checkpoint: solver state: %w", err)
 		}
@@ -138,13 +168,63 @@ func (l *Loop) SaveCheckpoint(path string) error {
 	return nil
 }
 
-// Resume restores the state saved by SaveCheckpoint into a loop created
-// with the same network, data, batch size, seed, drop-last, dtype and
+// encodeValue returns n's value as a checkpoint holds it.
+func encodeValue(n *graph.Node) tensorJSON {
+	v := n.Storage()
+	var buf []byte
+	switch v.DType() {
+	case graph.Float32:
+		buf = make([]byte, 0, 4*len(v.F32))
+		for _, x := range v.F32 {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
+		}
+	case graph.Float64:
+		buf = make([]byte, 0, 8*len(v.F64))
+		for _, x := range v.F64 {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(x))
+		}
+	}
+	return tensorJSON{DType: v.DType().String(), Shape: append([]int{}, n.Shape()...), Data: buf}
+}
+
+// decodeInto checks that a checkpoint's value fits n (dtype and shape) and
+// copies it in; path names the field in errors.
+func decodeInto(path string, tj tensorJSON, n *graph.Node) error {
+	if tj.DType != n.DType().String() {
+		return fmt.Errorf("%s.dtype: %q, want %q", path, tj.DType, n.DType())
+	}
+	if !graph.Shape(tj.Shape).Equal(n.Shape()) {
+		return fmt.Errorf("%s.shape: %v, want %v", path, tj.Shape, []int(n.Shape()))
+	}
+	v := n.Storage()
+	switch v.DType() {
+	case graph.Float32:
+		if len(tj.Data) != 4*len(v.F32) {
+			return fmt.Errorf("%s.data: %d bytes, want %d", path, len(tj.Data), 4*len(v.F32))
+		}
+		for i := range v.F32 {
+			v.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(tj.Data[4*i:]))
+		}
+	case graph.Float64:
+		if len(tj.Data) != 8*len(v.F64) {
+			return fmt.Errorf("%s.data: %d bytes, want %d", path, len(tj.Data), 8*len(v.F64))
+		}
+		for i := range v.F64 {
+			v.F64[i] = math.Float64frombits(binary.LittleEndian.Uint64(tj.Data[8*i:]))
+		}
+	default:
+		return fmt.Errorf("%s.dtype: %s cannot be checkpointed", path, v.DType())
+	}
+	return nil
+}
+
+// Resume restores the state saved by SaveCheckpoint into a trainer created
+// with the same model, data, batch size, seed, drop-last, dtype and
 // Settings, so that Run continues where the saved run stopped. Every field
 // of the file is checked (its checksum first); a setting that differs is a
-// *MismatchError. After an error the loop may hold part of the
+// *MismatchError. After an error the trainer may hold part of the
 // checkpoint's state: make a new one.
-func (l *Loop) Resume(path string) error {
+func (t *Trainer) Resume(path string) error {
 	data, err := regular.ReadFile(path, maxCheckpointBytes, "the 1 GiB a checkpoint may have")
 	if err != nil {
 		return fmt.Errorf("train: resume: %w", err)
@@ -160,14 +240,14 @@ func (l *Loop) Resume(path string) error {
 		return &MismatchError{Path: path, Setting: setting, Checkpoint: ckpt, Run: run}
 	}
 	checks := []struct{ setting, ckpt, run string }{
-		{"seed", strconv.FormatUint(b.Seed, 10), strconv.FormatUint(l.seed, 10)},
-		{"batch_size", strconv.Itoa(b.BatchSize), strconv.Itoa(l.batch)},
-		{"dtype", b.Dtype, l.net.Dtype().String()},
-		{"drop_last", strconv.FormatBool(b.DropLast), strconv.FormatBool(l.dropLast)},
+		{"seed", strconv.FormatUint(b.Seed, 10), strconv.FormatUint(t.seed, 10)},
+		{"batch_size", strconv.Itoa(b.BatchSize), strconv.Itoa(t.batch)},
+		{"dtype", b.Dtype, t.model.Loss.DType().String()},
+		{"drop_last", strconv.FormatBool(b.DropLast), strconv.FormatBool(t.dropLast)},
 	}
 	// The run's settings in its order, then those only the checkpoint has.
 	run := map[string]string{}
-	for _, s := range l.settings {
+	for _, s := range t.settings {
 		run[s.Name] = s.Value
 		checks = append(checks, struct{ setting, ckpt, run string }{s.Name, b.Settings[s.Name], s.Value})
 	}
@@ -181,27 +261,31 @@ func (l *Loop) Resume(path string) error {
 			return err
 		}
 	}
-	trainData, valData := l.fingerprints()
+	trainData, valData := t.fingerprints()
 	if err := mismatch("train_data", b.TrainData, trainData); err != nil {
 		return err
 	}
 	if err := mismatch("val_data", b.ValData, valData); err != nil {
 		return err
 	}
-
-	net, err := mlp.ParseNetwork(b.Network, l.net.Dtype())
-	if err != nil {
-		return fmt.Errorf("train: resume: %s: network.%v", path, err)
-	}
-	u, restores := l.opt.(encoding.BinaryUnmarshaler)
+	u, restores := t.opt.(encoding.BinaryUnmarshaler)
 	switch {
 	case restores && b.Solver == nil:
 		return fmt.Errorf("train: resume: %s: solver: missing, and this run's optimizer keeps a state", path)
 	case !restores && b.Solver != nil:
-		return fmt.Errorf("train: resume: %s: solver: this run's optimizer (%T) cannot restore a state", path, l.opt)
+		return fmt.Errorf("train: resume: %s: solver: this run's optimizer (%T) cannot restore a state", path, t.opt)
 	}
-	if err := l.SetParams(net); err != nil {
-		return fmt.Errorf("train: resume: %s: %v", path, err)
+	if err := restoreNodes(path, "params", b.Params, t.model.Params); err != nil {
+		return err
+	}
+	if err := restoreNodes(path, "states", b.States, t.states()); err != nil {
+		return err
+	}
+	if len(b.Streams) != len(t.model.Streams) {
+		return fmt.Errorf("train: resume: %s: body.streams: %d random streams, the model has %d", path, len(b.Streams), len(t.model.Streams))
+	}
+	for i, st := range b.Streams {
+		t.model.Streams[i].SetState(st[0], st[1])
 	}
 	if restores {
 		if err := u.UnmarshalBinary(b.Solver); err != nil {
@@ -209,15 +293,37 @@ func (l *Loop) Resume(path string) error {
 		}
 		// Every epoch takes the same number of steps: the state must be
 		// that of the end of epoch b.Epoch.
-		if s, ok := l.opt.(interface{ Steps() int }); ok {
-			if want := b.Epoch * l.sampler.NumBatches(); s.Steps() != want {
+		if s, ok := t.opt.(interface{ Steps() int }); ok {
+			if want := b.Epoch * t.sampler.NumBatches(); s.Steps() != want {
 				return fmt.Errorf("train: resume: %s: solver: %d steps taken, want %d (%d epochs of %d batches)",
-					path, s.Steps(), want, b.Epoch, l.sampler.NumBatches())
+					path, s.Steps(), want, b.Epoch, t.sampler.NumBatches())
 			}
 		}
 	}
-	l.epoch = b.Epoch
-	l.history = b.History
+	t.epoch = b.Epoch
+	t.history = b.History
+	return nil
+}
+
+// restoreNodes copies the checkpoint's values of field (params or states)
+// into nodes, which must be exactly the names the checkpoint has.
+func restoreNodes(path, field string, saved map[string]tensorJSON, nodes []*graph.Node) error {
+	names := map[string]bool{}
+	for _, n := range nodes {
+		names[n.Name()] = true
+		tj, ok := saved[n.Name()]
+		if !ok {
+			return fmt.Errorf("train: resume: %s: body.%s: no %s, which the model has", path, field, n.Name())
+		}
+		if err := decodeInto(jsonobj.Join("body."+field, n.Name()), tj, n); err != nil {
+			return fmt.Errorf("train: resume: %s: %w", path, err)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(saved)) {
+		if !names[k] {
+			return fmt.Errorf("train: resume: %s: %s: the model has no such value", path, jsonobj.Join("body."+field, k))
+		}
+	}
 	return nil
 }
 
@@ -242,7 +348,16 @@ func parseCheckpoint(data []byte) (*checkpointBody, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &checkpointBody{Network: f["network"]}
+	b := &checkpointBody{}
+	if b.Params, err = parseValues("body.params", f["params"]); err != nil {
+		return nil, err
+	}
+	if b.States, err = parseValues("body.states", f["states"]); err != nil {
+		return nil, err
+	}
+	if err := decodeStrict(f["streams"], &b.Streams); err != nil || b.Streams == nil {
+		return nil, fmt.Errorf("body.streams: %s, want a list of [seed, count] pairs", jsonobj.Snippet(f["streams"]))
+	}
 	if b.Epoch, err = intField("body.epoch", f["epoch"], 0, math.MaxInt32); err != nil {
 		return nil, err
 	}
@@ -292,6 +407,40 @@ func parseCheckpoint(data []byte) (*checkpointBody, error) {
 	return b, nil
 }
 
+// parseValues reads the values of a checkpoint's params or states, by name.
+func parseValues(path string, raw json.RawMessage) (map[string]tensorJSON, error) {
+	items, err := jsonobj.Fields(path, raw, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	fields := []string{"dtype", "shape", "data"}
+	out := make(map[string]tensorJSON, len(items))
+	for name, item := range items {
+		p := jsonobj.Join(path, name)
+		f, err := jsonobj.Fields(p, item, fields, fields)
+		if err != nil {
+			return nil, err
+		}
+		var tj tensorJSON
+		if err := decodeStrict(f["dtype"], &tj.DType); err != nil {
+			return nil, fmt.Errorf("%s.dtype: %s, want a string", p, jsonobj.Snippet(f["dtype"]))
+		}
+		if err := decodeStrict(f["shape"], &tj.Shape); err != nil || len(tj.Shape) > graph.MaxRank {
+			return nil, fmt.Errorf("%s.shape: %s, want a list of at most %d lengths", p, jsonobj.Snippet(f["shape"]), graph.MaxRank)
+		}
+		for _, d := range tj.Shape {
+			if d < 0 {
+				return nil, fmt.Errorf("%s.shape: %v has a negative length", p, tj.Shape)
+			}
+		}
+		if err := decodeStrict(f["data"], &tj.Data); err != nil {
+			return nil, fmt.Errorf("%s.data: want the values' bits in base64", p)
+		}
+		out[name] = tj
+	}
+	return out, nil
+}
+
 // parseHistory reads the per-epoch statistics, numbered from 1.
 func parseHistory(raw json.RawMessage) ([]EpochStats, error) {
 	var items []json.RawMessage
@@ -312,7 +461,8 @@ func parseHistory(raw json.RawMessage) ([]EpochStats, error) {
 			key      string
 			dst      *float64
 			min, max float64
-		}{{"loss", &h[i].Loss, math.Inf(-1), math.Inf(1)}, {"seconds", &h[i].Seconds, 0, math.Inf(1)}, {"val_accuracy", &h[i].ValAccuracy, 0, 1}} {
+		}{{"loss", &h[i].Loss, math.Inf(-1), math.Inf(1)}, {"seconds", &h[i].Seconds, 0, math.Inf(1)}, {"val_accuracy", &h[i].ValAccuracy, 0, 1},
+			{"val_loss", &h[i].ValLoss, math.Inf(-1), math.Inf(1)}} {
 			raw, ok := f[v.key]
 			if !ok {
 				continue
@@ -320,6 +470,20 @@ func parseHistory(raw json.RawMessage) ([]EpochStats, error) {
 			if err := decodeStrict(raw, v.dst); err != nil || math.IsNaN(*v.dst) || *v.dst < v.min || *v.dst > v.max ||
 				math.IsInf(*v.dst, 0) {
 				return nil, fmt.Errorf("%s.%s: %s, want a finite number in [%g, %g]", path, v.key, jsonobj.Snippet(raw), v.min, v.max)
+			}
+		}
+		if raw, ok := f["val_metrics"]; ok {
+			m, err := jsonobj.Fields(path+".val_metrics", raw, nil, nil)
+			if err != nil {
+				return nil, err
+			}
+			h[i].ValMetrics = make(map[string]float64, len(m))
+			for k, r := range m {
+				var x float64
+				if err := decodeStrict(r, &x); err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+					return nil, fmt.Errorf("%s: %s, want a finite number", jsonobj.Join(path+".val_metrics", k), jsonobj.Snippet(r))
+				}
+				h[i].ValMetrics[k] = x
 			}
 		}
 	}
@@ -342,26 +506,4 @@ func decodeStrict(raw json.RawMessage, v any) error {
 		return errors.New("null")
 	}
 	return json.Unmarshal(raw, v)
-}
-
-// SetParams copies net's weights and biases into the loop's parameters;
-// net must have the loop network's sizes, activations and cost.
-func (l *Loop) SetParams(net *mlp.Network) error {
-	want := l.net.Sizes()
-	got := net.Sizes()
-	if fmt.Sprint(want) != fmt.Sprint(got) || net.Cost != l.net.Cost {
-		return fmt.Errorf("network %v with cost %s, want %v with cost %s", got, net.Cost, want, l.net.Cost)
-	}
-	for j, layer := range net.Layers {
-		if layer.Activation != l.net.Layers[j].Activation {
-			return fmt.Errorf("layers[%d].activation: %s, want %s", j, layer.Activation, l.net.Layers[j].Activation)
-		}
-		if err := l.full.Weights[j].Set(layer.Weights); err != nil {
-			return err
-		}
-		if err := l.full.Biases[j].Set(layer.Bias); err != nil {
-			return err
-		}
-	}
-	return nil
 }

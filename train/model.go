@@ -22,6 +22,9 @@ type Model struct {
 	// Params are the trainable parameters, each with a name unique in the
 	// graph (checkpoints and saved models refer to them by name).
 	Params []*graph.Node
+	// Grads, if set, are the gradients of Loss with respect to Params,
+	// already in the graph; otherwise the trainer adds them.
+	Grads []*graph.Node
 	// Metrics are scalar nodes that evaluation averages over its batches,
 	// weighted by their sizes: the accuracy of a batch, say.
 	Metrics []Metric
@@ -33,10 +36,14 @@ type Model struct {
 	Streams []*ops.RNG
 }
 
-// Metric is a scalar node reported under a name.
+// Metric is a scalar node reported under a name: by default the mean of
+// something over the batch's samples; with Sum, its sum over them (the
+// number of correct answers, say, kept exact in float64), which
+// evaluation divides by the number of samples once, at the end.
 type Metric struct {
 	Name string
 	Node *graph.Node
+	Sum  bool
 }
 
 // Validate reports the first thing that keeps m from being trained.

@@ -1,9 +1,13 @@
-// Package train is the training loop a library user calls too: epochs of
-// shuffled mini-batches in the lecture's layout, a solver step per batch,
-// validation accuracy per epoch, atomic checkpoints with bit-identical
-// resume, and a guard that stops on the first NaN or infinity with the
-// name of the node that produced it. It prints nothing: progress reaches
-// the caller through callbacks.
+// Package train is the training loop a library user calls too, for any
+// model built from ops: epochs of seeded, shuffled mini-batches, a solver
+// step per batch, the loss and metrics of a validation set per epoch,
+// atomic checkpoints with bit-identical resume, and a guard that stops on
+// the first NaN or infinity with the name of the node that produced it.
+// It prints nothing: progress reaches the caller through callbacks.
+//
+// A Trainer trains a Model (its batched inputs, loss, params, metrics) on
+// Data. Loop is the lecture's MLP on a data set in the lecture's layout,
+// on top of a Trainer.
 package train
 
 import (
@@ -11,8 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
-	"time"
 
 	"github.com/gradgraph/gradgraph/datasets"
 	"github.com/gradgraph/gradgraph/graph"
@@ -29,48 +31,27 @@ type Optimizer interface {
 // Progress is reported after every batch.
 type Progress struct {
 	Epoch, Batch, Batches int
-	// Loss is the batch cost 𝒞 of this batch, before the update.
+	// Loss is the loss of this batch, before the update.
 	Loss float64
 }
 
 // EpochStats summarises one epoch.
 type EpochStats struct {
 	Epoch int `json:"epoch"`
-	// Loss is the mean batch cost over the epoch's batches.
+	// Loss is the mean batch loss over the epoch's batches.
 	Loss float64 `json:"loss"`
-	// ValAccuracy is the accuracy on the validation set, 0 without one.
+	// ValLoss is the mean loss on the validation set, 0 without one.
+	ValLoss float64 `json:"val_loss,omitempty"`
+	// ValAccuracy is the "accuracy" metric on the validation set, 0
+	// without one.
 	ValAccuracy float64 `json:"val_accuracy,omitempty"`
-	Seconds     float64 `json:"seconds"`
+	// ValMetrics holds every metric on the validation set, the loss among
+	// them, by name.
+	ValMetrics map[string]float64 `json:"val_metrics,omitempty"`
+	Seconds    float64            `json:"seconds"`
 }
 
-// Loop trains one network. Create it with New; set the callbacks before Run.
-type Loop struct {
-	// OnBatch, if set, is called after every step.
-	OnBatch func(Progress)
-	// OnEpoch, if set, is called after every epoch, after the checkpoint.
-	OnEpoch func(EpochStats) error
-
-	net      *mlp.Network
-	train    *datasets.Dataset
-	val      *datasets.Dataset
-	opt      Optimizer
-	batch    int
-	seed     uint64
-	full     *mlp.Graph // batches of size batch
-	last     *mlp.Graph // the shorter last batch, if any
-	sampler  *datasets.Sampler
-	eval     *evaluator
-	epoch    int // epochs completed
-	history  []EpochStats
-	ckptPath string
-	dropLast bool
-	settings []Setting
-	// trainPrint and valPrint are the data sets' fingerprints, computed
-	// for the first checkpoint.
-	trainPrint, valPrint string
-}
-
-// Options configures New.
+// Options configures a Trainer or a Loop.
 type Options struct {
 	// BatchSize is M, the number of samples per step.
 	BatchSize int
@@ -87,8 +68,8 @@ type Options struct {
 	// training, such as the optimizer's hyperparameters and how the data
 	// were chosen, by names the caller picks ({"eta", "0.001"}). They are
 	// recorded in checkpoints, and Resume refuses a checkpoint whose
-	// settings differ, reporting the first in this order. The loop records
-	// its own (seed, batch size, dtype, drop-last, the data's
+	// settings differ, reporting the first in this order. The trainer
+	// records its own (seed, batch size, dtype, drop-last, the data's
 	// fingerprints) itself.
 	Settings []Setting
 }
@@ -96,8 +77,19 @@ type Options struct {
 // Setting is one of Options.Settings: a name and its value.
 type Setting struct{ Name, Value string }
 
+// Loop trains one lecture MLP on data sets in the lecture's layout (one
+// column per sample), on a Trainer. Create it with New; set the callbacks
+// before Run.
+type Loop struct {
+	*Trainer
+	net *mlp.Network
+	mg  *mlp.Graph
+}
+
 // New returns a loop that trains net (whose parameters it copies) on the
-// train set with opt, reporting accuracy on val (which may be nil).
+// train set with opt, reporting accuracy on val (which may be nil). The
+// network's graph is built once, for batches of at most BatchSize samples:
+// the shorter last batch of an epoch and evaluation run the same program.
 func New(net *mlp.Network, trainSet, val *datasets.Dataset, opt Optimizer, o Options) (*Loop, error) {
 	if o.BatchSize <= 0 {
 		return nil, fmt.Errorf("train: batch size %d, want > 0", o.BatchSize)
@@ -113,128 +105,42 @@ func New(net *mlp.Network, trainSet, val *datasets.Dataset, opt Optimizer, o Opt
 		return nil, fmt.Errorf("train: the network has %d outputs, the data has %d targets", sizes[len(sizes)-1], trainSet.Targets())
 	}
 	batch := min(o.BatchSize, trainSet.Len())
-	l := &Loop{net: net, train: trainSet, val: val, opt: opt, batch: batch, seed: o.Seed, ckptPath: o.Checkpoint,
-		dropLast: o.DropLast, settings: slices.Clone(o.Settings)}
-	var err error
-	if l.full, err = mlp.Build(net, batch); err != nil {
+	mg, err := mlp.Build(net, batch)
+	if err != nil {
 		return nil, err
 	}
-	l.sampler = datasets.NewSampler(trainSet.Len(), batch, o.Seed, o.DropLast)
-	if rem := trainSet.Len() % batch; rem != 0 && !o.DropLast {
-		if l.last, err = l.full.Resized(rem); err != nil {
-			return nil, err
-		}
+	o.BatchSize = batch
+	var valData Data
+	if val != nil && val.Len() > 0 {
+		valData = Columns(val)
 	}
-	if _, err := l.full.TrainProgram(); err != nil {
+	t, err := NewTrainer(mlpModel(mg), Columns(trainSet), valData, opt, o)
+	if err != nil {
 		return nil, err
 	}
-	if l.last != nil {
-		if _, err := l.last.TrainProgram(); err != nil {
-			return nil, err
-		}
-	}
-	return l, nil
+	return &Loop{Trainer: t, net: net, mg: mg}, nil
+}
+
+// mlpModel is the Model of an MLP's graph: inputs α⁰ and ρ, its cost and
+// gradients, and its accuracy as a metric.
+func mlpModel(mg *mlp.Graph) *Model {
+	return &Model{Inputs: []*graph.Node{mg.Input, mg.Target}, Loss: mg.Cost, Params: mg.Params(), Grads: mg.Grads(),
+		Metrics: []Metric{{Name: "accuracy", Node: mg.Correct, Sum: true}}}
 }
 
 // Network returns the network with the loop's current parameters.
-func (l *Loop) Network() *mlp.Network { return l.full.Network() }
+func (l *Loop) Network() *mlp.Network { return l.mg.Network() }
 
-// Graph returns the graph the loop trains (batches of BatchSize).
-func (l *Loop) Graph() *mlp.Graph { return l.full }
-
-// Epoch returns the number of epochs completed.
-func (l *Loop) Epoch() int { return l.epoch }
-
-// History returns the statistics of the completed epochs.
-func (l *Loop) History() []EpochStats { return l.history }
+// Graph returns the graph the loop trains (batches of at most BatchSize).
+func (l *Loop) Graph() *mlp.Graph { return l.mg }
 
 // Run trains until epochs epochs are complete (counting those restored from
 // a checkpoint) or ctx is cancelled. Asking for fewer epochs than are
 // complete is an error.
-func (l *Loop) Run(ctx context.Context, epochs int) error {
-	if epochs < l.epoch {
-		return fmt.Errorf("train: run to epoch %d: %d epochs are complete already", epochs, l.epoch)
-	}
-	for l.epoch < epochs {
-		if err := l.runEpoch(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func (l *Loop) Run(ctx context.Context, epochs int) error { return l.Trainer.Run(ctx, epochs) }
 
-func (l *Loop) runEpoch(ctx context.Context) error {
-	start := time.Now()
-	epoch := l.epoch
-	l.sampler.Shuffle(epoch)
-	n := l.sampler.NumBatches()
-	var total float64
-	for b := 0; b < n; b++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		idx := l.sampler.Batch(b)
-		mg := l.full
-		if len(idx) != l.batch {
-			mg = l.last
-		}
-		loss, err := l.step(mg, idx)
-		if err != nil {
-			return fmt.Errorf("train: epoch %d, batch %d: %w", epoch+1, b+1, err)
-		}
-		total += loss
-		if l.OnBatch != nil {
-			l.OnBatch(Progress{Epoch: epoch + 1, Batch: b + 1, Batches: n, Loss: loss})
-		}
-	}
-	st := EpochStats{Epoch: epoch + 1, Loss: total / float64(n)}
-	if l.val != nil && l.val.Len() > 0 {
-		acc, err := l.Accuracy(l.val)
-		if err != nil {
-			return err
-		}
-		st.ValAccuracy = acc
-	}
-	st.Seconds = time.Since(start).Seconds()
-	l.epoch++
-	l.history = append(l.history, st)
-	if l.ckptPath != "" {
-		if err := l.SaveCheckpoint(l.ckptPath); err != nil {
-			return err
-		}
-	}
-	if l.OnEpoch != nil {
-		return l.OnEpoch(st)
-	}
-	return nil
-}
-
-// step runs forward, backward and the update on the samples idx.
-func (l *Loop) step(mg *mlp.Graph, idx []int) (float64, error) {
-	fill(l.train, idx, mg)
-	p, _ := mg.TrainProgram()
-	p.Run()
-	loss := mg.Cost.Scalar()
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		if err := p.CheckFinite(); err != nil {
-			return loss, err
-		}
-		return loss, fmt.Errorf("cost is %v", loss)
-	}
-	// The solver keys its state by parameter node: always hand it the main
-	// graph's nodes, which share storage with those of the last batch.
-	if err := l.opt.Step(l.full.Params(), mg.Grads()); err != nil {
-		return loss, err
-	}
-	// A finite cost does not make a finite update: a huge η, or gradients
-	// that overflow, can leave NaN or ±Inf in the parameters, and no cost
-	// follows the last update of a run to show them: the model saved at
-	// the end would hold them.
-	return loss, finiteParams(l.full.Params())
-}
-
-// ErrDiverged is wrapped by the error that stops training when an update
-// leaves a parameter NaN or infinite.
+// ErrDiverged is wrapped by the error that stops training when the loss
+// before an update, or a parameter after one, is NaN or infinite.
 var ErrDiverged = errors.New("training diverged")
 
 // finiteParams reports the first parameter component that is NaN or ±Inf.
@@ -259,13 +165,4 @@ func finiteParams(params []*graph.Node) error {
 		}
 	}
 	return nil
-}
-
-// fill writes the samples idx of d into the input and target nodes of mg.
-func fill(d *datasets.Dataset, idx []int, mg *mlp.Graph) {
-	if mg.Input.DType() == graph.Float32 {
-		datasets.FillBatch(d, idx, mg.Input.Float32s(), mg.Target.Float32s(), nil)
-	} else {
-		datasets.FillBatch(d, idx, mg.Input.Float64s(), mg.Target.Float64s(), nil)
-	}
 }

@@ -410,7 +410,12 @@ func TestResumeValidatesEveryField(t *testing.T) {
 		{"duplicate key", re(`"seed":9,`, `"seed":9,"seed":9,`), `body.seed: duplicate field`},
 		{"duplicate setting", re(`"settings":\{\}`, `"settings":{"eta":"0.05","eta":"0.05"}`), `body.settings.eta: duplicate field`},
 		{"duplicate in history", re(`"loss":`, `"loss":1,"loss":`), `body.history\[0\].loss: duplicate field`},
-		{"duplicate in network", re(`"cost":`, `"cost":"quadratic","cost":`), `network.cost: duplicate field`},
+		{"duplicate in params", re(`"Omega1":\{"dtype":"float32",`, `"Omega1":{"dtype":"float32","dtype":"float32",`), `body.params.Omega1.dtype: duplicate field`},
+		{"param of another shape", re(`"Omega1":\{"dtype":"float32","shape":\[2,32\]`, `"Omega1":{"dtype":"float32","shape":[32,2]`), `body.params.Omega1.shape: \[32 2\], want \[2 32\]`},
+		{"param of another dtype", re(`"Omega1":\{"dtype":"float32"`, `"Omega1":{"dtype":"float64"`), `body.params.Omega1.dtype: "float64", want "float32"`},
+		{"param renamed", re(`"Omega1":`, `"Omega9":`), `body.params: no Omega1, which the model has`},
+		{"param data cut", re(`"Omega1":\{"dtype":"float32","shape":\[2,32\],"data":"[^"]{8}`, `"Omega1":{"dtype":"float32","shape":[2,32],"data":"`), `body.params.Omega1.data: 250 bytes, want 256`},
+		{"extra stream", re(`"streams":\[\]`, `"streams":[[1,2]]`), `body.streams: 1 random streams, the model has 0`},
 		{"unknown key", re(`"seed":9,`, `"seed":9,"sead":9,`), `body.sead: unknown field`},
 		{"key in another case", re(`"seed":9,`, `"Seed":9,`), `body.Seed: unknown field`},
 		{"negative seed", re(`"seed":9,`, `"seed":-9,`), `body.seed: -9, want an unsigned integer`},
@@ -421,7 +426,7 @@ func TestResumeValidatesEveryField(t *testing.T) {
 		{"negative seconds", re(`"seconds":[0-9.e-]+`, `"seconds":-1`), `body.history\[0\].seconds: -1, want a finite number in \[0, \+Inf\]`},
 		{"solver steps of another epoch", func(s string) string {
 			s = regexp.MustCompile(`"epoch":2,"seed"`).ReplaceAllString(s, `"epoch":1,"seed"`)
-			return regexp.MustCompile(`,\{"epoch":2,[^}]*\}\]`).ReplaceAllString(s, `]`)
+			return regexp.MustCompile(`,\{"epoch":2,"loss"[^\]]*\]`).ReplaceAllString(s, `]`)
 		}, `solver: 28 steps taken, want 14 \(1 epochs of 14 batches\)`},
 	}
 	for _, c := range cases {

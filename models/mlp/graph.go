@@ -25,6 +25,10 @@ type Graph struct {
 	Zeta, Alpha []*graph.Node
 	// Cost is the batch cost 𝒞 = (1/M) Σ_k C(α^L_(k), ρ_(k)).
 	Cost *graph.Node
+	// Correct is the number of the batch's samples whose largest output is
+	// at the position of their largest target (for one-hot targets, their
+	// class), as a float64.
+	Correct *graph.Node
 	// GradWeights and GradBiases are ∂𝒞/∂Ω^j and ∂𝒞/∂β^j.
 	GradWeights, GradBiases []*graph.Node
 	// AdjZeta[j-1] is ∂𝒞/∂ζ^j = B̄^j/M; AdjAlpha[j-1] is ∂𝒞/∂α^{j-1} = [P̄^j]ᵀ/M.
@@ -34,7 +38,9 @@ type Graph struct {
 	train, forward *graph.Program
 }
 
-// Build returns the graph of net for batches of m samples. A softmax output
+// Build returns the graph of net for batches of up to m samples: α⁰ and ρ
+// are batched along their columns (graph.Node.Batched), so one compiled
+// program runs any batch of 1 to m. A softmax output
 // layer with the cross-entropy cost is costed by the fused, numerically
 // stable SoftmaxCrossEntropy on ζ^L; α^L = softmax(ζ^L) is still a node,
 // for predictions. The parameter nodes hold copies of net's values.
@@ -64,8 +70,8 @@ func build(net *Network, m int, share *Graph) (*Graph, error) {
 	L := len(net.Layers)
 	g := graph.New()
 	mg := &Graph{G: g, net: net}
-	mg.Input = g.Input("alpha0", dt, sizes[0], m)
-	mg.Target = g.Input("rho", dt, sizes[L], m)
+	mg.Input = g.Input("alpha0", dt, sizes[0], m).Batched(1)
+	mg.Target = g.Input("rho", dt, sizes[L], m).Batched(1)
 	mg.Alpha = append(mg.Alpha, mg.Input)
 	a := mg.Input
 	for j, l := range net.Layers {
@@ -97,6 +103,8 @@ func build(net *Network, m int, share *Graph) (*Graph, error) {
 		mg.Cost = ops.CrossEntropy(a, mg.Target)
 	}
 	mg.Cost.Named("cost")
+	hit := ops.Equal(ops.ArgMax(a, 0, false, false), ops.ArgMax(mg.Target, 0, false, false))
+	mg.Correct = ops.ReduceSum(ops.Cast(hit, graph.Float64), false).Named("correct")
 	if err := g.Err(); err != nil {
 		return nil, err
 	}
