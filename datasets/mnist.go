@@ -221,11 +221,16 @@ func LoadGoMNIST() (train, test *Dataset, err error) {
 // each either plain or gzipped with a .gz suffix. Images must be 28×28
 // unsigned bytes and labels 0..9; pixels are scaled to [0, 1]. The files are
 // read in parallel. Errors are one line and name the file.
-func LoadMNIST(dir string) (train, test *Dataset, err error) {
+func LoadMNIST(dir string) (train, test *Dataset, err error) { return LoadMNISTLimit(dir, 0) }
+
+// LoadMNISTLimit is LoadMNIST with only the first trainLimit training
+// images, when trainLimit > 0, read and decoded (see LoadMNISTTrain); the
+// test images are read in full.
+func LoadMNISTLimit(dir string, trainLimit int) (train, test *Dataset, err error) {
 	var wg sync.WaitGroup
 	var errs [2]error
 	wg.Add(2)
-	go func() { defer wg.Done(); train, errs[0] = LoadMNISTTrain(dir, 0) }()
+	go func() { defer wg.Done(); train, errs[0] = LoadMNISTTrain(dir, trainLimit) }()
 	go func() { defer wg.Done(); test, errs[1] = LoadMNISTTest(dir, 0) }()
 	wg.Wait()
 	for _, e := range errs {

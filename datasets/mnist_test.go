@@ -259,6 +259,10 @@ func TestLoadMNISTLimit(t *testing.T) {
 		test, err := LoadMNISTTest(dir, 3)
 		require.NoError(t, err)
 		assert.Equal(t, []uint8{0, 1, 2}, test.Labels)
+		train, test, err := LoadMNISTLimit(dir, 4)
+		require.NoError(t, err)
+		assert.Equal(t, 4, train.Len())
+		assert.Equal(t, 5, test.Len(), "the test images in full")
 	}
 }
 

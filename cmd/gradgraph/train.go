@@ -447,17 +447,7 @@ func loadMNIST(data string, limit int) (trainSet, testSet *datasets.Dataset, err
 	if err != nil {
 		return nil, nil, err
 	}
-	var testErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		testSet, testErr = datasets.LoadMNISTTest(dir, 0)
-	}()
-	trainSet, err = datasets.LoadMNISTTrain(dir, limit)
-	<-done
-	if err == nil {
-		err = testErr
-	}
+	trainSet, testSet, err = datasets.LoadMNISTLimit(dir, limit)
 	if err != nil {
 		return nil, nil, dataErr(data, err)
 	}
