@@ -92,9 +92,17 @@ func costK[T graph.Float](code costCode, a, y []T, rows, cols int) T {
 			s += 0.5 * d * d
 		}
 	case costBCE:
+		// A term whose weight is 0 is left out, as in the closed form: a
+		// saturated sigmoid (p = 1 exactly) with target 1 costs 0, not
+		// 0·ln 0 = NaN.
 		for i, v := range a {
 			p, t := float64(v), float64(y[i])
-			s -= t*math.Log(p) + (1-t)*math.Log(1-p)
+			if t != 0 {
+				s -= t * math.Log(p)
+			}
+			if t != 1 {
+				s -= (1 - t) * math.Log(1-p)
+			}
 		}
 	case costCE:
 		for i, v := range a {
@@ -124,9 +132,16 @@ func (o costOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 				dy = Neg(d)
 			}
 		}
-	case costBCE: // ∂/∂a = (a − y)/(a(1 − a)); ∂/∂y = ln(1 − a) − ln a
+	case costBCE: // ∂/∂a = −y/a + (1 − y)/(1 − a); ∂/∂y = ln(1 − a) − ln a
 		if need[0] {
-			da = Mul(g, perM(Div(Sub(a, y), Mul(a, Sub(one(), a)))))
+			// Each term only where its weight is not 0, over a denominator
+			// kept away from 0 where it is not used: a saturated sigmoid
+			// gets a finite gradient, to every order.
+			zero := scalarLike(a, 0)
+			yOn, yOff := Greater(Abs(y), zero), Greater(Abs(Sub(one(), y)), zero)
+			pos := Where(yOn, Div(y, Where(yOn, a, one())), zero)
+			neg := Where(yOff, Div(Sub(one(), y), Where(yOff, Sub(one(), a), one())), zero)
+			da = Mul(g, perM(Sub(neg, pos)))
 		}
 		if need[1] {
 			dy = Mul(g, perM(Sub(Log(Sub(one(), a)), Log(a))))

@@ -166,6 +166,10 @@ func init() {
 		forwardCase{name: "QuadraticCost/2samples", in: []val{a, y}, build: two(ops.QuadraticCost), want: f64(S(), (0.04+0.09+0.36+0.01+0.81+0.09)/4)},
 		forwardCase{name: "BinaryCrossEntropy/2samples", in: []val{a, y}, build: two(ops.BinaryCrossEntropy),
 			want: f64(S(), -(math.Log(0.8)+math.Log(0.7)+math.Log(0.4)+math.Log(0.9)+math.Log(0.1)+math.Log(0.7))/2)},
+		// Saturated outputs: the terms of weight 0 are left out, so 0·ln 0
+		// does not make the cost NaN.
+		forwardCase{name: "BinaryCrossEntropy/saturated", in: []val{f64(S(1, 2), 1, 0), f64(S(1, 2), 1, 0)}, build: two(ops.BinaryCrossEntropy),
+			want: f64(S(), 0)},
 		forwardCase{name: "CrossEntropy/2samples", in: []val{a, y}, build: two(ops.CrossEntropy), want: f64(S(), -(math.Log(0.7)+math.Log(0.4))/2)},
 		// softmax of the columns (1, 2, 3) and (−1, 0, 0.5); targets unit 1
 		// and unit 0: −(ln softmax₁(col 0) + ln softmax₀(col 1))/2.

@@ -342,6 +342,12 @@ func (s *Solver) checkNodes(what string, params, grads []*graph.Node) error {
 			return fmt.Errorf("solvers: %s: gradient %s is %s %s, parameter %s is %s %s",
 				what, g.Name(), g.DType(), g.Shape(), p.Name(), p.DType(), p.Shape())
 		}
+		if !g.Compiled() {
+			// Its storage holds zeros, or another node's data: a step on it
+			// would do nothing, or something wrong, silently.
+			return fmt.Errorf("solvers: %s: gradient %s of %s is not an output of any compiled program: compile it with the cost",
+				what, g.Name(), p.Name())
+		}
 	}
 	return nil
 }
