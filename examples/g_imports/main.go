@@ -25,7 +25,7 @@ var group = map[string]string{
 	"internal/par": "#e6eefa", "internal/vec": "#e6eefa",
 	"models/mlp": "#e6f5e6", "solvers": "#e6f5e6", "train": "#e6f5e6",
 	"datasets": "#fff5e0", "plots": "#fff5e0",
-	"cmd/gradgraph": "#f5e6f5", "bench": "#f5e6f5", "bench/nodetimes": "#f5e6f5",
+	"cmd/gradgraph": "#f5e6f5", "bench/nodetimes": "#f5e6f5", "onnx": "#f5e6f5",
 }
 
 func main() {
