@@ -43,14 +43,15 @@ func Accuracy(net *mlp.Network, d *datasets.Dataset) (float64, error) {
 // SetParams copies net's weights and biases into the loop's parameters;
 // net must have the loop network's sizes, activations and cost.
 func (l *Loop) SetParams(net *mlp.Network) error {
-	want := l.net.Sizes()
+	cur := l.Network()
+	want := cur.Sizes()
 	got := net.Sizes()
-	if fmt.Sprint(want) != fmt.Sprint(got) || net.Cost != l.net.Cost {
-		return fmt.Errorf("network %v with cost %s, want %v with cost %s", got, net.Cost, want, l.net.Cost)
+	if fmt.Sprint(want) != fmt.Sprint(got) || net.Cost != cur.Cost {
+		return fmt.Errorf("network %v with cost %s, want %v with cost %s", got, net.Cost, want, cur.Cost)
 	}
 	for j, layer := range net.Layers {
-		if layer.Activation != l.net.Layers[j].Activation {
-			return fmt.Errorf("layers[%d].activation: %s, want %s", j, layer.Activation, l.net.Layers[j].Activation)
+		if layer.Activation != cur.Layers[j].Activation {
+			return fmt.Errorf("layers[%d].activation: %s, want %s", j, layer.Activation, cur.Layers[j].Activation)
 		}
 		if err := l.mg.Weights[j].Set(layer.Weights); err != nil {
 			return err

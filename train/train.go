@@ -82,8 +82,7 @@ type Setting struct{ Name, Value string }
 // before Run.
 type Loop struct {
 	*Trainer
-	net *mlp.Network
-	mg  *mlp.Graph
+	mg *mlp.Graph
 }
 
 // New returns a loop that trains net (whose parameters it copies) on the
@@ -118,7 +117,7 @@ func New(net *mlp.Network, trainSet, val *datasets.Dataset, opt Optimizer, o Opt
 	if err != nil {
 		return nil, err
 	}
-	return &Loop{Trainer: t, net: net, mg: mg}, nil
+	return &Loop{Trainer: t, mg: mg}, nil
 }
 
 // mlpModel is the Model of an MLP's graph: inputs α⁰ and ρ, its cost and

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/gradgraph/gradgraph/blas"
@@ -20,7 +21,8 @@ func init() {
 const maxBenchSteps = 1_000_000
 
 func benchCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[--batch 128] [--dtype float32] [--rule sgd] [--steps 200] [--peer] [--json]", stdout)
+	fs := newFlags("bench", "[--layers 256,128] [--batch 128] [--dtype float32] [--rule sgd] [--steps 200] [--peer] [--json]", stdout)
+	layers := fs.String("layers", "256,128", "hidden layer sizes of the network 784-…-10")
 	batch := fs.Int("batch", 128, "mini-batch size M")
 	dtype := fs.String("dtype", "float32", "float32 or float64")
 	ruleName := fs.String("rule", "sgd", "update rule")
@@ -40,8 +42,13 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	if *steps <= 0 || *steps > maxBenchSteps {
 		return usageErr("--steps: %d, want 1 to %d", *steps, maxBenchSteps)
 	}
-	if err := mlp.CheckSizes(benchstep.Sizes, *batch); err != nil {
-		return usageErr("--batch: %v", strings.TrimPrefix(err.Error(), "mlp: "))
+	hidden, err := parseLayers(*layers)
+	if err != nil {
+		return err
+	}
+	sizes := append(append([]int{784}, hidden...), 10)
+	if err := mlp.CheckSizes(sizes, *batch); err != nil {
+		return usageErr("--layers or --batch: %v", strings.TrimPrefix(err.Error(), "mlp: "))
 	}
 	rule, err := solvers.NewRule(*ruleName, nil)
 	if err != nil {
@@ -52,7 +59,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 		return flagErr(err)
 	}
 	warmup := max(5, *steps/10)
-	ours, err := benchstep.Ours(dt, *batch, s)
+	ours, planned, err := benchstep.OursOf(sizes, dt, *batch, s)
 	if err != nil {
 		return err
 	}
@@ -63,13 +70,13 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	out := map[string]any{
 		"ms_per_step": res.MsPerStep, "steps": res.Steps, "allocs_per_step": res.AllocsPerStep,
 		"bytes_per_step": res.BytesPerStep, "batch": *batch, "dtype": dt.String(), "rule": rule.Name(),
-		"network": "784-256-128-10 relu/softmax/cross_entropy", "blas": fmt.Sprintf("%T", blas.Current()),
-		"gomaxprocs": runtime.GOMAXPROCS(0),
+		"network": sizesText(sizes) + " relu/softmax/cross_entropy", "blas": fmt.Sprintf("%T", blas.Current()),
+		"gomaxprocs": runtime.GOMAXPROCS(0), "planned_bytes": planned,
 	}
 	var peer benchstep.Result
 	var peerName string
 	if *withPeer {
-		step, name, err := benchstep.Gorgonia(dt, *batch, rule)
+		step, name, err := benchstep.GorgoniaOf(sizes, dt, *batch, rule)
 		if err != nil {
 			return err
 		}
@@ -84,8 +91,9 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, out)
 	}
-	fmt.Fprintf(stdout, "training step of 784-256-128-10 (ReLU, softmax, cross-entropy), batch %d, %s, %s, GOMAXPROCS %d\n\n",
-		*batch, dt, rule.Name(), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "training step of %s (ReLU, softmax, cross-entropy), batch %d, %s, %s, GOMAXPROCS %d\n",
+		sizesText(sizes), *batch, dt, rule.Name(), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "planned memory for intermediate values: %.1f MB\n\n", float64(planned)/1e6)
 	fmt.Fprintf(stdout, "%-10s %12s %8s %14s  %s\n", "", "median ms", "steps", "allocs/step", "")
 	fmt.Fprintf(stdout, "%-10s %12.3f %8d %14.1f  %T\n", "gradgraph", res.MsPerStep, res.Steps, res.AllocsPerStep, blas.Current())
 	if *withPeer {
@@ -93,4 +101,13 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "\ngradgraph takes %.2fx the time of gorgonia (%.1fx faster)\n", res.MsPerStep/peer.MsPerStep, peer.MsPerStep/res.MsPerStep)
 	}
 	return nil
+}
+
+// sizesText writes layer sizes as "784-256-128-10".
+func sizesText(sizes []int) string {
+	parts := make([]string, len(sizes))
+	for i, n := range sizes {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, "-")
 }

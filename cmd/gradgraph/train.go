@@ -477,14 +477,9 @@ type architecture struct {
 
 func parseArchitecture(f trainFlags) (*architecture, error) {
 	a := &architecture{cost: mlp.Cost(f.cost)}
-	if strings.TrimSpace(f.layers) != "" {
-		for _, s := range strings.Split(f.layers, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil || n <= 0 {
-				return nil, usageErr("--layers: %q is not a positive layer size", s)
-			}
-			a.hidden = append(a.hidden, n)
-		}
+	var err error
+	if a.hidden, err = parseLayers(f.layers); err != nil {
+		return nil, err
 	}
 	// Before any data is read: every hidden layer between one input and
 	// one output unit already has this many parameters.
@@ -632,4 +627,20 @@ func evalCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "test accuracy %.2f%% (%d images)\n", 100*acc, testSet.Len())
 	return nil
+}
+
+// parseLayers reads --layers: comma-separated positive sizes, or none.
+func parseLayers(layers string) ([]int, error) {
+	var hidden []int
+	if strings.TrimSpace(layers) == "" {
+		return nil, nil
+	}
+	for _, s := range strings.Split(layers, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return nil, usageErr("--layers: %q is not a positive layer size", s)
+		}
+		hidden = append(hidden, n)
+	}
+	return hidden, nil
 }

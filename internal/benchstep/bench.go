@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -21,24 +22,38 @@ var Sizes = []int{784, 256, 128, 10}
 
 // Network returns the MNIST network 784-256-128-10 (ReLU hidden layers,
 // softmax output, cross-entropy cost) with seeded weights.
-func Network(dt tensor.Dtype) (*mlp.Network, error) {
-	return mlp.New(Sizes, []mlp.Activation{mlp.ReLU, mlp.ReLU, mlp.Softmax}, mlp.CrossEntropy, dt, 1)
+func Network(dt tensor.Dtype) (*mlp.Network, error) { return NetworkOf(Sizes, dt) }
+
+// NetworkOf returns the network of the given layer sizes, ReLU hidden
+// layers and a softmax output costed by cross-entropy, with seeded
+// weights.
+func NetworkOf(sizes []int, dt tensor.Dtype) (*mlp.Network, error) {
+	acts := make([]mlp.Activation, len(sizes)-1)
+	for i := range acts {
+		acts[i] = mlp.ReLU
+	}
+	acts[len(acts)-1] = mlp.Softmax
+	return mlp.New(sizes, acts, mlp.CrossEntropy, dt, 1)
 }
 
 // Batch returns seeded random inputs (784 × batch, uniform in [0, 1) like
 // pixels) and one-hot targets (10 × batch).
-func Batch(dt tensor.Dtype, batch int) (x, y *tensor.Dense) {
+func Batch(dt tensor.Dtype, batch int) (x, y *tensor.Dense) { return BatchOf(Sizes, dt, batch) }
+
+// BatchOf returns a seeded random batch for a network of the given sizes.
+func BatchOf(sizes []int, dt tensor.Dtype, batch int) (x, y *tensor.Dense) {
 	r := rand.New(rand.NewPCG(7, 7))
-	xs := make([]float64, Sizes[0]*batch)
+	n0, nL := sizes[0], sizes[len(sizes)-1]
+	xs := make([]float64, n0*batch)
 	for i := range xs {
 		xs[i] = r.Float64()
 	}
-	ys := make([]float64, Sizes[len(Sizes)-1]*batch)
+	ys := make([]float64, nL*batch)
 	for k := 0; k < batch; k++ {
-		ys[r.IntN(Sizes[len(Sizes)-1])*batch+k] = 1
+		ys[r.IntN(nL)*batch+k] = 1
 	}
-	x = tensor.New(tensor.WithShape(Sizes[0], batch), tensor.WithBacking(xs))
-	y = tensor.New(tensor.WithShape(Sizes[len(Sizes)-1], batch), tensor.WithBacking(ys))
+	x = tensor.New(tensor.WithShape(n0, batch), tensor.WithBacking(xs))
+	y = tensor.New(tensor.WithShape(nL, batch), tensor.WithBacking(ys))
 	if dt == tensor.Float32 {
 		x, _ = mlp.ConvertDense(x, dt)
 		y, _ = mlp.ConvertDense(y, dt)
@@ -49,30 +64,44 @@ func Batch(dt tensor.Dtype, batch int) (x, y *tensor.Dense) {
 // Ours returns one training step of gradgraph (forward, backward, update
 // with s) on the MNIST network.
 func Ours(dt tensor.Dtype, batch int, s *solvers.Solver) (func() error, error) {
-	net, err := Network(dt)
+	step, _, err := OursOf(Sizes, dt, batch, s)
+	return step, err
+}
+
+// OursOf returns one training step of gradgraph on the network of the
+// given sizes, and the bytes its program planned for intermediate values.
+func OursOf(sizes []int, dt tensor.Dtype, batch int, s *solvers.Solver) (func() error, int64, error) {
+	mg, err := func() (*mlp.Graph, error) {
+		net, err := NetworkOf(sizes, dt)
+		if err != nil {
+			return nil, err
+		}
+		return mlp.Build(net, batch) // net's tensors are garbage after this
+	}()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	mg, err := mlp.Build(net, batch)
-	if err != nil {
-		return nil, err
-	}
-	x, y := Batch(dt, batch)
+	// The network's own copy of the weights is garbage now: give its
+	// memory back before the steps, so that what the process holds is what
+	// the step needs.
+	runtime.GC()
+	debug.FreeOSMemory()
+	x, y := BatchOf(sizes, dt, batch)
 	if err := mg.Input.Set(x); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := mg.Target.Set(y); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	p, err := mg.TrainProgram()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	params, grads := mg.Params(), mg.Grads()
 	return func() error {
 		p.Run()
 		return s.Step(params, grads)
-	}, nil
+	}, p.PlannedBytes(), nil
 }
 
 // Gorgonia returns the same training step in gorgonia: its tape machine
@@ -80,7 +109,12 @@ func Ours(dt tensor.Dtype, batch int, s *solvers.Solver) (func() error, error) {
 // parameters (our rules through gorgonia's Solver interface for the rules
 // gorgonia lacks). It also returns the name of the solver used.
 func Gorgonia(dt tensor.Dtype, batch int, rule solvers.Rule) (func() error, string, error) {
-	net, err := Network(dt)
+	return GorgoniaOf(Sizes, dt, batch, rule)
+}
+
+// GorgoniaOf is Gorgonia for the network of the given sizes.
+func GorgoniaOf(sizes []int, dt tensor.Dtype, batch int, rule solvers.Rule) (func() error, string, error) {
+	net, err := NetworkOf(sizes, dt)
 	if err != nil {
 		return nil, "", err
 	}
@@ -88,7 +122,7 @@ func Gorgonia(dt tensor.Dtype, batch int, rule solvers.Rule) (func() error, stri
 	for _, l := range net.Layers {
 		layers = append(layers, peer.Layer{Activation: string(l.Activation), Weights: l.Weights, Bias: l.Bias})
 	}
-	x, y := Batch(dt, batch)
+	x, y := BatchOf(sizes, dt, batch)
 	m, err := peer.NewMLP(layers, string(net.Cost), x, y)
 	if err != nil {
 		return nil, "", err

@@ -50,7 +50,7 @@ func Build(net *Network, m int) (*Graph, error) { return build(net, m, nil) }
 // parameter nodes share mg's storage: a step on one is a step on both. A
 // training loop uses it for a last, shorter batch, and evaluation for
 // batches of another size.
-func (mg *Graph) Resized(m int) (*Graph, error) { return build(mg.net, m, mg) }
+func (mg *Graph) Resized(m int) (*Graph, error) { return build(mg.Network(), m, mg) }
 
 func build(net *Network, m int, share *Graph) (*Graph, error) {
 	if err := net.Validate(); err != nil {
@@ -69,7 +69,10 @@ func build(net *Network, m int, share *Graph) (*Graph, error) {
 	sizes := net.Sizes()
 	L := len(net.Layers)
 	g := graph.New()
-	mg := &Graph{G: g, net: net}
+	// The graph keeps the network's structure, not its tensors: the params
+	// hold the values, and a second copy of a large network's weights
+	// would double its memory.
+	mg := &Graph{G: g, net: net.structure()}
 	mg.Input = g.Input("alpha0", dt, sizes[0], m).Batched(1)
 	mg.Target = g.Input("rho", dt, sizes[L], m).Batched(1)
 	mg.Alpha = append(mg.Alpha, mg.Input)

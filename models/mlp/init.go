@@ -45,21 +45,29 @@ func New(sizes []int, acts []Activation, cost Cost, dtype tensor.Dtype, seed uin
 	net := &Network{Cost: cost, Layers: make([]Layer, len(acts))}
 	for j, act := range acts {
 		nin, nout := sizes[j], sizes[j+1]
-		w := make([]float64, nin*nout)
+		// Each weight is drawn in float64 and stored in the network's
+		// dtype at once: no float64 copy of a large layer is made.
+		draw := func() float64 {
+			r := math.Sqrt(6 / float64(nin+nout))
+			return (2*rng.Float64() - 1) * r
+		}
 		if act == ReLU {
 			std := math.Sqrt(2 / float64(nin))
-			for i := range w {
-				w[i] = rng.NormFloat64() * std
-			}
-		} else {
-			r := math.Sqrt(6 / float64(nin+nout))
-			for i := range w {
-				w[i] = (2*rng.Float64() - 1) * r
-			}
+			draw = func() float64 { return rng.NormFloat64() * std }
 		}
-		wt, err := ConvertDense(tensor.New(tensor.WithShape(nin, nout), tensor.WithBacking(w)), dtype)
-		if err != nil {
-			return nil, err
+		var wt *tensor.Dense
+		if dtype == tensor.Float32 {
+			w := make([]float32, nin*nout)
+			for i := range w {
+				w[i] = float32(draw())
+			}
+			wt = tensor.New(tensor.WithShape(nin, nout), tensor.WithBacking(w))
+		} else {
+			w := make([]float64, nin*nout)
+			for i := range w {
+				w[i] = draw()
+			}
+			wt = tensor.New(tensor.WithShape(nin, nout), tensor.WithBacking(w))
 		}
 		bt, err := ConvertDense(tensor.New(tensor.WithShape(nout), tensor.WithBacking(make([]float64, nout))), dtype)
 		if err != nil {

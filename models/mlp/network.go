@@ -475,3 +475,13 @@ func values[T float32 | float64](t *tensor.Dense) []T {
 }
 
 func isFinite(x float64) bool { return !math.IsInf(x, 0) && !math.IsNaN(x) }
+
+// structure returns a copy of net with its cost and activations but no
+// weights or biases.
+func (net *Network) structure() *Network {
+	c := &Network{Cost: net.Cost, Layers: make([]Layer, len(net.Layers))}
+	for j, l := range net.Layers {
+		c.Layers[j].Activation = l.Activation
+	}
+	return c
+}
