@@ -71,8 +71,14 @@ class CNN(nn.Module):
 
 
 class ConvBN(nn.Module):
+    """Batch normalisation in training mode subtracts the batch mean, so a
+    convolution bias before it and the shift of a fresh layer (0) would
+    have gradients of exactly zero, leaving only rounding noise to compare:
+    the convolution has no bias and the layer's scale and shift are drawn."""
     def __init__(s):
-        super().__init__(); s.c = nn.Conv2d(4, 4, 3, groups=2, dilation=2, padding=2); s.bn = nn.BatchNorm2d(4)
+        super().__init__(); s.c = nn.Conv2d(4, 4, 3, groups=2, dilation=2, padding=2, bias=False); s.bn = nn.BatchNorm2d(4)
+        with torch.no_grad():
+            s.bn.weight.uniform_(0.5, 1.5); s.bn.bias.normal_()
     def forward(s, x):
         return s.bn(s.c(x)).pow(2).mean()
 
