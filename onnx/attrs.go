@@ -153,6 +153,25 @@ func (c *nodeCtx) ints(name string) ([]int, bool, error) {
 	return out, true, err
 }
 
+// indices returns an INTS attribute as ints clamped to int's range, and
+// whether it was set: Slice's starts and ends, where int64's extremes
+// mean "to the end".
+func (c *nodeCtx) indices(name string) ([]int, bool, error) {
+	a, err := c.attr(name, pb.AttributeProto_INTS)
+	if a == nil || err != nil {
+		return nil, false, err
+	}
+	return clampInts(a.GetInts()), true, nil
+}
+
+func clampInts(xs []int64) []int {
+	out := make([]int, len(xs))
+	for k, x := range xs {
+		out[k] = int(max(min(x, math.MaxInt), math.MinInt))
+	}
+	return out
+}
+
 // tensor returns a TENSOR attribute's value, or nil when absent.
 func (c *nodeCtx) tensor(name string) (*graph.Value, error) {
 	a, err := c.attr(name, pb.AttributeProto_TENSOR)
@@ -316,11 +335,7 @@ func (c *nodeCtx) knownIndices(i int, what string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]int, len(xs))
-	for k, x := range xs {
-		out[k] = int(max(min(x, math.MaxInt), math.MinInt))
-	}
-	return out, nil
+	return clampInts(xs), nil
 }
 
 // exactFloat returns element k of v as a float64, which must hold it

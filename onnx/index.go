@@ -170,7 +170,7 @@ func convSlice(c *nodeCtx) (*graph.Node, error) {
 			into *[]int
 		}{{"starts", &starts}, {"ends", &ends}, {"axes", &axes}} {
 			var ok bool
-			if *a.into, ok, err = c.ints(a.name); err != nil {
+			if *a.into, ok, err = c.indices(a.name); err != nil {
 				return nil, err
 			}
 			if !ok && a.name != "axes" {

@@ -384,20 +384,20 @@ func reduceRow(f func(*graph.Node, bool, ...int) *graph.Node, axesInput bool) ro
 		if err != nil {
 			return nil, err
 		}
-		if !axesInput || c.opset() < 13 {
+		if !axesInput {
 			axes, _, err := c.ints("axes")
 			if err != nil {
 				return nil, err
 			}
 			return f(c.in[0], keep, axes...), nil
 		}
-		noop, err := c.bool("noop_with_empty_axes", false)
+		axes, _, err := c.axesArg(1, "axes", 13)
 		if err != nil {
 			return nil, err
 		}
-		var axes []int
-		if c.opt(1) != nil {
-			if axes, err = c.knownInts(1, "axes"); err != nil {
+		noop := false
+		if c.opset() >= 13 {
+			if noop, err = c.bool("noop_with_empty_axes", false); err != nil {
 				return nil, err
 			}
 		}
