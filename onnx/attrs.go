@@ -197,9 +197,9 @@ func toInts(xs []int64, what string) ([]int, error) {
 }
 
 // known returns the value of input i when it is known at import: a
-// constant, or a graph input whose value the caller gave (which is then
-// built into the graph, and recorded in Model.Fixed). what names the
-// input in the error ("shape").
+// constant, a float initializer, or a graph input whose value the caller
+// gave (the last two are then built into the graph, and recorded in
+// Model.Fixed). what names the input in the error ("shape").
 func (c *nodeCtx) known(i int, what string) (*graph.Value, error) {
 	n := c.opt(i)
 	if n == nil {
@@ -213,6 +213,10 @@ func (c *nodeCtx) known(i int, what string) (*graph.Value, error) {
 			c.imp.fixed[n.Name()] = true
 			return v, nil
 		}
+	case graph.KindParam:
+		// A float initializer, which the graph holds as a parameter.
+		c.imp.fixed[n.Name()] = true
+		return n.Storage(), nil
 	}
 	return nil, fmt.Errorf("input %d (%s, %q) must be a constant or computable at import, but it is computed at run time", i, what, c.np.GetInput()[i])
 }

@@ -51,9 +51,10 @@ type Model struct {
 	// value is two outputs).
 	Outputs     []*graph.Node
 	OutputNames []string
-	// Fixed names the inputs whose given values were built into the graph
-	// because a node needs them at import (a Reshape's shape, say):
-	// setting such an input later changes nothing.
+	// Fixed names the inputs and float initializers whose values were
+	// built into the graph because a node needs them at import (a
+	// Reshape's shape, Dropout's ratio): setting such an input or
+	// parameter later changes nothing.
 	Fixed []string
 	// IRVersion and Opset are the file's IR version and default-domain
 	// opset; Producer is its producer_name.
