@@ -3,7 +3,9 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/ops"
@@ -52,8 +54,10 @@ func add(domain, op string, r row) {
 }
 
 // SupportedOps returns the ops the importer reads, as "Op" for the
-// default domain and "domain.Op" otherwise, sorted, each with its note
-// (empty, or a restriction such as "constant inputs only").
+// default domain and "domain.Op" otherwise, sorted, each with its note:
+// empty, or its restrictions — the oldest opset it is read at when that is
+// not 1 ("opset 11 on"), inputs that must be known at import ("axes
+// constant").
 func SupportedOps() [][2]string {
 	var out [][2]string
 	for k, r := range table {
@@ -61,7 +65,14 @@ func SupportedOps() [][2]string {
 		if k[0] != "" {
 			name = k[0] + "." + k[1]
 		}
-		out = append(out, [2]string{name, r.note})
+		var notes []string
+		if r.since > 1 {
+			notes = append(notes, fmt.Sprintf("opset %d on", r.since))
+		}
+		if r.note != "" {
+			notes = append(notes, r.note)
+		}
+		out = append(out, [2]string{name, strings.Join(notes, "; ")})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
@@ -464,13 +475,14 @@ func convReshape(c *nodeCtx) (*graph.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if allowZero {
-		for _, d := range s {
-			if d == 0 {
-				// ops.Reshape reads 0 as "copy the input's length".
-				return nil, unsupported("Reshape with allowzero = 1 and a 0 in the shape")
-			}
+	if allowZero && slices.Contains(s, 0) {
+		// ops.Reshape reads 0 as "copy the input's length"; here it is a
+		// length, and the shape is exact (ONNX forbids −1 beside it).
+		if slices.Contains(s, -1) {
+			return nil, fmt.Errorf("shape %v has both 0 and -1 with allowzero = 1", s)
 		}
+		ref := c.g().Zeros(c.in[0].DType(), graph.Shape(s))
+		return ops.ReshapeLike(c.in[0], ref), nil
 	}
 	return ops.Reshape(c.in[0], s...), nil
 }
