@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"google.golang.org/protobuf/proto"
 
@@ -88,10 +90,20 @@ type NodeError struct {
 // Error returns `node "conv1" (Conv): ...`, or `node 3 (Conv, output
 // "y"): ...` for a node without a name.
 func (e *NodeError) Error() string {
-	if e.Name != "" {
-		return fmt.Sprintf("node %q (%s): %v", e.Name, e.Op, e.Err)
+	op := e.Op
+	if !isName(op) {
+		op = strconv.Quote(op)
 	}
-	return fmt.Sprintf("node %d (%s, output %q): %v", e.Index, e.Op, e.Output, e.Err)
+	if e.Name != "" {
+		return fmt.Sprintf("node %q (%s): %v", e.Name, op, e.Err)
+	}
+	return fmt.Sprintf("node %d (%s, output %q): %v", e.Index, op, e.Output, e.Err)
+}
+
+// isName reports whether s can be shown unquoted in a message: printable,
+// without spaces.
+func isName(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || unicode.IsSpace(r) }) < 0
 }
 
 // Unwrap returns the node's error.
@@ -396,6 +408,9 @@ func (imp *importer) node(i int, np *pb.NodeProto) error {
 	domain := np.GetDomain()
 	if domain == "ai.onnx" {
 		domain = ""
+	}
+	if !isName(np.GetOpType()) || !isName(domain) || np.GetOpType() == "" {
+		return fmt.Errorf("op_type %q of domain %q is not a name", np.GetOpType(), domain)
 	}
 	if _, ok := imp.opsets[domain]; !ok {
 		return fmt.Errorf("domain %q is not among the model's opset imports", domain)
