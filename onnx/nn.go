@@ -24,8 +24,7 @@ func init() {
 
 	// Before opset 9 BatchNormalization had a spatial attribute, before
 	// 7 an is_test one.
-	add("", "BatchNormalization", row{minIn: 5, maxIn: 5, maxOut: 5, dtypes: floats, since: 9, conv: convBatchNorm,
-		note: "training mode: input_mean and input_var initial values of the running statistics"})
+	add("", "BatchNormalization", row{minIn: 5, maxIn: 5, maxOut: 5, dtypes: floats, since: 9, conv: convBatchNorm})
 	add("", "InstanceNormalization", row{minIn: 3, maxIn: 3, dtypes: floats, since: 6, conv: one(func(c *nodeCtx) (*graph.Node, error) {
 		eps, err := c.float("epsilon", 1e-5)
 		if err != nil {
