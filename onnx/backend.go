@@ -141,6 +141,11 @@ func runDataSet(model []byte, info *modelInfo, set string) error {
 	if err != nil {
 		return err
 	}
+	if len(m.random) > 0 {
+		// ONNX's reference drew its masks from NumPy's generator; ours
+		// come from gradgraph's stream: another draw, not a wrong one.
+		return unsupported("test of random outputs (%s in training mode draws from gradgraph's stream, the reference from NumPy's)", m.random[0])
+	}
 	got, err := m.Run()
 	if err != nil {
 		return err

@@ -61,6 +61,11 @@ type exporter struct {
 	used  map[string]bool
 	funcs map[string]*pb.FunctionProto
 	tmp   int
+	// fused maps a node to the one ONNX op that computes it from the
+	// leaves of the pattern it ends (a normalisation layer, a dropout):
+	// the nodes inside the pattern are not written unless something
+	// else reads them.
+	fused map[*graph.Node]*fusion
 }
 
 func exportModel(opts ExportOptions, outputs []*graph.Node) (*pb.ModelProto, error) {
@@ -87,10 +92,15 @@ func exportModel(opts ExportOptions, outputs []*graph.Node) (*pb.ModelProto, err
 		producer = "gradgraph"
 	}
 	e := &exporter{gp: &pb.GraphProto{Name: proto.String(name)}, names: map[*graph.Node]string{},
-		used: map[string]bool{}, funcs: map[string]*pb.FunctionProto{}}
-	need := g.Ancestors(outputs...)
+		used: map[string]bool{}, funcs: map[string]*pb.FunctionProto{}, fused: map[*graph.Node]*fusion{}}
 	for _, n := range g.Nodes() {
-		if !need[n.ID()] {
+		if f := fuse(n); f != nil {
+			e.fused[n] = f
+		}
+	}
+	need := e.needed(outputs)
+	for _, n := range g.Nodes() {
+		if !need[n] {
 			continue
 		}
 		if err := e.node(n); err != nil {
@@ -160,9 +170,35 @@ func (e *exporter) temp(base string) string {
 	}
 }
 
+// needed returns the nodes the outputs need, reading a fused node's
+// pattern leaves in place of its inputs.
+func (e *exporter) needed(outputs []*graph.Node) map[*graph.Node]bool {
+	need := map[*graph.Node]bool{}
+	stack := append([]*graph.Node(nil), outputs...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if need[n] {
+			continue
+		}
+		need[n] = true
+		deps := n.Inputs()
+		if f := e.fused[n]; f != nil {
+			deps = f.inputs
+		}
+		stack = append(stack, deps...)
+	}
+	return need
+}
+
 // emit adds a node of the default domain (or of domain) and returns it.
 func (e *exporter) emit(op, domain string, in []string, out string, attrs ...*pb.AttributeProto) *pb.NodeProto {
-	n := &pb.NodeProto{OpType: proto.String(op), Input: in, Output: []string{out}, Attribute: attrs}
+	return e.emitN(op, domain, in, []string{out}, attrs...)
+}
+
+// emitN adds a node with several outputs.
+func (e *exporter) emitN(op, domain string, in []string, out []string, attrs ...*pb.AttributeProto) *pb.NodeProto {
+	n := &pb.NodeProto{OpType: proto.String(op), Input: in, Output: out, Attribute: attrs}
 	if domain != "" {
 		n.Domain = proto.String(domain)
 	}
@@ -198,13 +234,22 @@ func (e *exporter) node(n *graph.Node) error {
 		name := e.valueName(n)
 		e.gp.Input = append(e.gp.Input, valueInfo(name, n.DType(), n.Shape()))
 		return nil
-	case graph.KindParam:
+	case graph.KindParam, graph.KindState:
+		// State (a batch normalisation's running statistics) is an
+		// initializer too: ONNX has no other kind of stored tensor.
 		name := e.valueName(n)
 		e.gp.Initializer = append(e.gp.Initializer, tensorOf(name, n.Storage()))
 		return nil
 	case graph.KindConst:
 		e.emitConstant(e.valueName(n), n.Storage())
 		return nil
+	}
+	if f := e.fused[n]; f != nil {
+		in := make([]string, len(f.inputs))
+		for i, x := range f.inputs {
+			in[i] = e.names[x]
+		}
+		return f.emit(e, in, e.valueName(n))
 	}
 	in := make([]string, len(n.Inputs()))
 	for i, x := range n.Inputs() {
@@ -235,7 +280,7 @@ func init() {
 		"Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Erf", "Floor", "Ceil", "Round", "Sigmoid", "HardSigmoid", "Tanh",
 		"Relu", "LeakyRelu", "Elu", "Selu", "Celu", "Softplus", "Softsign", "HardSwish", "ThresholdedRelu", "Shrink", "Identity",
 		"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Greater", "Less", "Equal", "GreaterOrEqual", "LessOrEqual",
-		"And", "Or", "Xor", "Not", "Where"} {
+		"And", "Or", "Xor", "Not", "Where", "GlobalAveragePool", "GlobalMaxPool", "Size"} {
 		exportTable[op] = same
 	}
 	exportTable["StopGradient"] = func(e *exporter, n *graph.Node, in []string, out string, _ map[string]any) error {

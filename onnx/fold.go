@@ -9,44 +9,45 @@ import (
 	"github.com/gradgraph/gradgraph/ops"
 )
 
-// The ops below have no op in package ops today, but their results are
-// known at import whenever their inputs are: constants, and the shapes of
-// values (static in gradgraph). That covers the integer subgraphs that
-// PyTorch exports around Reshape (Shape → Gather → Unsqueeze → Concat →
-// Reshape). Each is computed here on the values; on an input computed at
-// run time the op is unsupported. When package ops gains Gather, Concat,
-// Slice, Cast or Range, the row becomes a row of ops.go and this code
-// stays for folding only.
+// Constants and what shapes decide. Shapes are static in gradgraph, so
+// the ops below are known at import: Constant, Shape and Size always,
+// ConstantOfShape and Range from known inputs (their output's shape
+// depends on their inputs' values). Any node whose inputs are all
+// constants is computed at import too (importer.node folds it), which
+// evaluates the integer subgraphs that PyTorch exports around Reshape
+// (Shape → Gather → Unsqueeze → Concat → Reshape) with the ops of package
+// ops themselves. Cast folds a constant here, where a value it cannot
+// convert exactly is an error rather than ops.Cast's unspecified integer.
 
 func init() {
-	add("", "Constant", row{minIn: 0, maxIn: 0, conv: one(convConstant)})
-	add("", "Shape", row{minIn: 1, maxIn: 1, conv: one(convShape)})
-	add("", "Size", row{minIn: 1, maxIn: 1, conv: one(func(c *nodeCtx) (*graph.Node, error) {
+	add("", "Constant", row{minIn: 0, maxIn: 0, since: 1, conv: one(convConstant)})
+	add("", "Shape", row{minIn: 1, maxIn: 1, since: 1, conv: one(convShape)})
+	add("", "Size", row{minIn: 1, maxIn: 1, since: 1, conv: one(func(c *nodeCtx) (*graph.Node, error) {
 		v := graph.NewValue(graph.Int64, graph.Shape{})
 		v.I64[0] = int64(c.in[0].Shape().Size())
 		return constLike(c.g(), graph.KindConst, "", v), nil
 	})})
-	add("", "Gather", foldRow(2, 2, foldGather))
-	add("", "Concat", foldRow(1, -1, foldConcat))
-	add("", "Slice", foldRow(3, 5, foldSlice))
-	add("", "Cast", row{minIn: 1, maxIn: 1, conv: one(convCast), note: "to the same type, or on constants"})
-	add("", "CastLike", row{minIn: 2, maxIn: 2, conv: one(convCast), note: "to the same type, or on constants"})
-	add("", "ConstantOfShape", foldRow(1, 1, foldConstantOfShape))
-	add("", "Range", foldRow(3, 3, foldRange))
+	// Cast read "to" as a string before opset 6.
+	add("", "Cast", row{minIn: 1, maxIn: 1, since: 6, conv: one(convCast)})
+	add("", "CastLike", row{minIn: 2, maxIn: 2, since: 15, conv: one(convCast)})
+	add("", "ConstantOfShape", foldRow(1, 1, 9, foldConstantOfShape))
+	add("", "Range", foldRow(3, 3, 11, foldRange))
+	add("", "EyeLike", row{minIn: 1, maxIn: 1, since: 9, conv: one(convEyeLike)})
 }
 
 // foldRow is an op computed at import only: every input must be known.
-func foldRow(minIn, maxIn int, f func(c *nodeCtx, in []*graph.Value) (*graph.Value, error)) row {
-	return row{minIn: minIn, maxIn: maxIn, note: "constant inputs only", conv: one(func(c *nodeCtx) (*graph.Node, error) {
+func foldRow(minIn, maxIn int, since int64, f func(c *nodeCtx, in []*graph.Value) (*graph.Value, error)) row {
+	return row{minIn: minIn, maxIn: maxIn, since: since, note: "constant inputs only", conv: one(func(c *nodeCtx) (*graph.Node, error) {
 		in := make([]*graph.Value, len(c.in))
 		for i, n := range c.in {
 			if n == nil {
 				continue
 			}
-			if n.Kind() != graph.KindConst {
+			v, err := c.known(i, fmt.Sprintf("of %s", c.np.GetOpType()))
+			if err != nil {
 				return nil, unsupported("op %s on a value computed at run time (input %d, %q)", c.np.GetOpType(), i, c.np.GetInput()[i])
 			}
-			in[i] = n.Storage()
+			in[i] = v
 		}
 		v, err := f(c, in)
 		if err != nil {
@@ -146,8 +147,8 @@ func clampIndex(i, r int) int {
 	return max(0, min(i, r))
 }
 
-// convCast is Identity to the same element type; otherwise it is computed
-// at import on a constant, and unsupported at run time.
+// convCast is Identity to the same element type, a conversion computed at
+// import on a constant, and ops.Cast at run time.
 func convCast(c *nodeCtx) (*graph.Node, error) {
 	var to graph.DType
 	if c.np.GetOpType() == "CastLike" {
@@ -169,7 +170,7 @@ func convCast(c *nodeCtx) (*graph.Node, error) {
 		return ops.Identity(x), nil
 	}
 	if x.Kind() != graph.KindConst {
-		return nil, unsupported("op %s from %s to %s on a value computed at run time", c.np.GetOpType(), x.DType(), to)
+		return ops.Cast(x, to), nil
 	}
 	v, err := castValue(x.Storage(), to)
 	if err != nil {
@@ -220,52 +221,6 @@ func castValue(v *graph.Value, to graph.DType) (*graph.Value, error) {
 	return out, nil
 }
 
-func foldGather(c *nodeCtx, in []*graph.Value) (*graph.Value, error) {
-	data, idx := in[0], in[1]
-	if !idx.DType().IsInt() {
-		return nil, fmt.Errorf("indices have dtype %s, want int32 or int64", idx.DType())
-	}
-	r := len(data.Shape)
-	a, err := c.intAttr("axis", 0)
-	if err != nil {
-		return nil, err
-	}
-	axis, ok := graph.Axis(a, r)
-	if !ok {
-		return nil, fmt.Errorf("axis %d is out of range for rank %d", a, r)
-	}
-	outer, n, inner := data.Shape[:axis].Size(), data.Shape[axis], data.Shape[axis+1:].Size()
-	s := append(append(append(graph.Shape{}, data.Shape[:axis]...), idx.Shape...), data.Shape[axis+1:]...)
-	if _, err := shapeOf(int64s(s)); err != nil {
-		return nil, err
-	}
-	out := graph.NewValue(data.DType(), s)
-	m := idx.Len()
-	for o := 0; o < outer; o++ {
-		for k := 0; k < m; k++ {
-			j := int(idx.At(k))
-			if j < -n || j >= n {
-				return nil, fmt.Errorf("index %d is out of range for axis %d of length %d", j, axis, n)
-			}
-			if j < 0 {
-				j += n
-			}
-			for q := 0; q < inner; q++ {
-				copyAt(out, (o*m+k)*inner+q, data, (o*n+j)*inner+q)
-			}
-		}
-	}
-	return out, nil
-}
-
-func int64s(s graph.Shape) []int64 {
-	out := make([]int64, len(s))
-	for i, d := range s {
-		out[i] = int64(d)
-	}
-	return out
-}
-
 // copyAt copies element j of src into element i of dst (same dtype).
 func copyAt(dst *graph.Value, i int, src *graph.Value, j int) {
 	switch dst.DType() {
@@ -280,153 +235,6 @@ func copyAt(dst *graph.Value, i int, src *graph.Value, j int) {
 	case graph.Bool:
 		dst.B[i] = src.B[j]
 	}
-}
-
-func foldConcat(c *nodeCtx, in []*graph.Value) (*graph.Value, error) {
-	for i, v := range in {
-		if v == nil {
-			return nil, fmt.Errorf("input %d is empty", i)
-		}
-	}
-	a, err := c.intAttr("axis", math.MinInt32)
-	if err != nil {
-		return nil, err
-	}
-	if a == math.MinInt32 {
-		return nil, fmt.Errorf("attribute \"axis\" is required")
-	}
-	first := in[0]
-	r := len(first.Shape)
-	axis, ok := graph.Axis(a, r)
-	if !ok {
-		return nil, fmt.Errorf("axis %d is out of range for rank %d", a, r)
-	}
-	s := first.Shape.Clone()
-	s[axis] = 0
-	for _, v := range in {
-		if v.DType() != first.DType() || len(v.Shape) != r {
-			return nil, fmt.Errorf("inputs %s and %s do not concatenate", first.DType(), v.DType())
-		}
-		for d := range s {
-			if d != axis && v.Shape[d] != first.Shape[d] {
-				return nil, fmt.Errorf("shapes %s and %s do not concatenate along axis %d", first.Shape, v.Shape, axis)
-			}
-		}
-		s[axis] += v.Shape[axis]
-	}
-	if _, err := shapeOf(int64s(s)); err != nil {
-		return nil, err
-	}
-	out := graph.NewValue(first.DType(), s)
-	outer, inner := s[:axis].Size(), s[axis+1:].Size()
-	k := 0
-	for o := 0; o < outer; o++ {
-		for _, v := range in {
-			block := v.Shape[axis] * inner
-			for q := 0; q < block; q++ {
-				copyAt(out, k, v, o*block+q)
-				k++
-			}
-		}
-	}
-	return out, nil
-}
-
-func foldSlice(c *nodeCtx, in []*graph.Value) (*graph.Value, error) {
-	data := in[0]
-	r := len(data.Shape)
-	get := func(i int, what string) ([]int64, error) {
-		if i >= len(in) || in[i] == nil {
-			return nil, nil
-		}
-		return c.knownInt64s(i, what)
-	}
-	starts, err := get(1, "starts")
-	if err != nil {
-		return nil, err
-	}
-	ends, err := get(2, "ends")
-	if err != nil {
-		return nil, err
-	}
-	axes, err := get(3, "axes")
-	if err != nil {
-		return nil, err
-	}
-	steps, err := get(4, "steps")
-	if err != nil {
-		return nil, err
-	}
-	if len(ends) != len(starts) || (axes != nil && len(axes) != len(starts)) || (steps != nil && len(steps) != len(starts)) {
-		return nil, fmt.Errorf("starts, ends, axes and steps differ in length")
-	}
-	var st, en, sp [graph.MaxRank]int64
-	var seen [graph.MaxRank]bool
-	for d := 0; d < r; d++ {
-		st[d], en[d], sp[d] = 0, int64(data.Shape[d]), 1
-	}
-	for k := range starts {
-		a := int64(k)
-		if axes != nil {
-			a = axes[k]
-		}
-		if a < 0 {
-			a += int64(r)
-		}
-		if a < 0 || a >= int64(r) || seen[a] {
-			return nil, fmt.Errorf("axis %d is out of range or repeated", a)
-		}
-		seen[a] = true
-		step := int64(1)
-		if steps != nil {
-			step = steps[k]
-		}
-		if step == 0 {
-			return nil, fmt.Errorf("step 0")
-		}
-		n := int64(data.Shape[a])
-		s, e := starts[k], ends[k]
-		if s < 0 {
-			s += n
-		}
-		if e < 0 {
-			e += n
-		}
-		if step > 0 {
-			s, e = max(0, min(s, n)), max(0, min(e, n))
-		} else {
-			s, e = max(-1, min(s, n-1)), max(-1, min(e, n-1))
-		}
-		st[a], en[a], sp[a] = s, e, step
-	}
-	s := make(graph.Shape, r)
-	for d := 0; d < r; d++ {
-		var n int64
-		if sp[d] > 0 && en[d] > st[d] {
-			n = (en[d] - st[d] + sp[d] - 1) / sp[d]
-		} else if sp[d] < 0 && en[d] < st[d] {
-			n = (st[d] - en[d] - sp[d] - 1) / -sp[d]
-		}
-		s[d] = int(n)
-	}
-	out := graph.NewValue(data.DType(), s)
-	strides := data.Shape.Strides()
-	var idx [graph.MaxRank]int
-	for k := 0; k < out.Len(); k++ {
-		j := 0
-		for d := 0; d < r; d++ {
-			j += int(st[d]+int64(idx[d])*sp[d]) * strides[d]
-		}
-		copyAt(out, k, data, j)
-		for d := r - 1; d >= 0; d-- {
-			idx[d]++
-			if idx[d] < s[d] {
-				break
-			}
-			idx[d] = 0
-		}
-	}
-	return out, nil
 }
 
 func foldConstantOfShape(c *nodeCtx, in []*graph.Value) (*graph.Value, error) {
@@ -513,4 +321,38 @@ func sign(x int64) int64 {
 		return -1
 	}
 	return 1
+}
+
+// convEyeLike is a constant: ones on the k-th diagonal of a matrix of the
+// input's shape, of the dtype attribute's type (the input's by default).
+func convEyeLike(c *nodeCtx) (*graph.Node, error) {
+	x := c.in[0]
+	s := x.Shape()
+	if len(s) != 2 {
+		return nil, fmt.Errorf("input has shape %s, want a matrix", s)
+	}
+	k, err := c.intAttr("k", 0)
+	if err != nil {
+		return nil, err
+	}
+	dt := x.DType()
+	if c.has("dtype") {
+		t, err := c.int("dtype", 0)
+		if err != nil {
+			return nil, err
+		}
+		if t != int64(int32(t)) {
+			return nil, fmt.Errorf("attribute \"dtype\" is %d", t)
+		}
+		if dt, err = dtypeOf(int32(t)); err != nil {
+			return nil, err
+		}
+	}
+	v := graph.NewValue(dt, s)
+	for i := 0; i < s[0]; i++ {
+		if j := i + k; j >= 0 && j < s[1] {
+			v.SetAt(i*s[1]+j, 1)
+		}
+	}
+	return constLike(c.g(), graph.KindConst, "", v), nil
 }

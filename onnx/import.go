@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"google.golang.org/protobuf/proto"
 
@@ -17,7 +19,13 @@ import (
 const (
 	// MaxIRVersion is the newest ONNX IR version read (ONNX 1.12's).
 	MaxIRVersion = 8
-	// MinOpset and MaxOpset bound the opset of the default domain.
+	// MinOpset and MaxOpset bound the opsets of the default domain at
+	// which the importer reads every op of its table. A model of an
+	// older opset (from opset 1) is read op by op: a node is read when
+	// its op's form and meaning at the model's opset are ones the table
+	// reads — Squeeze's axes as an attribute before opset 13, Conv
+	// without SAME padding before opset 11 — and is unsupported
+	// otherwise (Softmax before opset 13, which flattened its input).
 	MinOpset = 13
 	MaxOpset = 17
 	// Opset is the opset Export writes.
@@ -45,14 +53,18 @@ type Model struct {
 	// value is two outputs).
 	Outputs     []*graph.Node
 	OutputNames []string
-	// Fixed names the inputs whose given values were built into the graph
-	// because a node needs them at import (a Reshape's shape, say):
-	// setting such an input later changes nothing.
+	// Fixed names the inputs and float initializers whose values were
+	// built into the graph because a node needs them at import (a
+	// Reshape's shape, Dropout's ratio): setting such an input or
+	// parameter later changes nothing.
 	Fixed []string
 	// IRVersion and Opset are the file's IR version and default-domain
 	// opset; Producer is its producer_name.
 	IRVersion, Opset int64
 	Producer         string
+	// random lists the ops whose outputs are random at each run
+	// (Dropout in training mode): a backend test cannot compare them.
+	random []string
 }
 
 // Options are the caller's choices for Import.
@@ -78,10 +90,20 @@ type NodeError struct {
 // Error returns `node "conv1" (Conv): ...`, or `node 3 (Conv, output
 // "y"): ...` for a node without a name.
 func (e *NodeError) Error() string {
-	if e.Name != "" {
-		return fmt.Sprintf("node %q (%s): %v", e.Name, e.Op, e.Err)
+	op := e.Op
+	if !isName(op) {
+		op = strconv.Quote(op)
 	}
-	return fmt.Sprintf("node %d (%s, output %q): %v", e.Index, e.Op, e.Output, e.Err)
+	if e.Name != "" {
+		return fmt.Sprintf("node %q (%s): %v", e.Name, op, e.Err)
+	}
+	return fmt.Sprintf("node %d (%s, output %q): %v", e.Index, op, e.Output, e.Err)
+}
+
+// isName reports whether s can be shown unquoted in a message: printable,
+// without spaces.
+func isName(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || unicode.IsSpace(r) }) < 0
 }
 
 // Unwrap returns the node's error.
@@ -144,6 +166,10 @@ type importer struct {
 	opsets map[string]int64
 	funcs  map[[2]string]*pb.FunctionProto
 	m      *Model
+	// missing holds the outputs a node names but its converter does not
+	// compute (BatchNormalization's saved statistics, say), with why: an
+	// error only when a later node or the graph's outputs use them.
+	missing map[string]error
 }
 
 func importModel(mp *pb.ModelProto, opts Options) (*Model, error) {
@@ -152,7 +178,7 @@ func importModel(mp *pb.ModelProto, opts Options) (*Model, error) {
 		return nil, unsupported("IR version %d (want 3 to %d)", v, MaxIRVersion)
 	}
 	imp := &importer{g: m.Graph, vals: map[string]*graph.Node{}, given: opts.Inputs, fixed: map[string]bool{},
-		opsets: map[string]int64{}, funcs: map[[2]string]*pb.FunctionProto{}, m: m}
+		opsets: map[string]int64{}, funcs: map[[2]string]*pb.FunctionProto{}, m: m, missing: map[string]error{}}
 	for _, o := range mp.GetOpsetImport() {
 		d := o.GetDomain()
 		if d == "ai.onnx" {
@@ -161,8 +187,8 @@ func importModel(mp *pb.ModelProto, opts Options) (*Model, error) {
 		imp.opsets[d] = o.GetVersion()
 	}
 	if v, ok := imp.opsets[""]; ok {
-		if v < MinOpset || v > MaxOpset {
-			return nil, unsupported("opset %d (want %d to %d)", v, MinOpset, MaxOpset)
+		if v < 1 || v > MaxOpset {
+			return nil, unsupported("opset %d (want 1 to %d)", v, MaxOpset)
 		}
 		m.Opset = v
 	}
@@ -184,6 +210,9 @@ func importModel(mp *pb.ModelProto, opts Options) (*Model, error) {
 	}
 	for _, o := range gp.GetOutput() {
 		n, ok := imp.vals[o.GetName()]
+		if err := imp.missing[o.GetName()]; err != nil {
+			return nil, fmt.Errorf("graph output %q: %w", o.GetName(), err)
+		}
 		if !ok {
 			return nil, fmt.Errorf("graph output %q is computed by no node", o.GetName())
 		}
@@ -380,6 +409,9 @@ func (imp *importer) node(i int, np *pb.NodeProto) error {
 	if domain == "ai.onnx" {
 		domain = ""
 	}
+	if !isName(np.GetOpType()) || !isName(domain) || np.GetOpType() == "" {
+		return fmt.Errorf("op_type %q of domain %q is not a name", np.GetOpType(), domain)
+	}
 	if _, ok := imp.opsets[domain]; !ok {
 		return fmt.Errorf("domain %q is not among the model's opset imports", domain)
 	}
@@ -396,6 +428,9 @@ func (imp *importer) node(i int, np *pb.NodeProto) error {
 	if domain == TrainingDomain && imp.opsets[domain] != 1 {
 		return unsupported("opset %d of %s", imp.opsets[domain], domain)
 	}
+	if v := imp.opsets[""]; domain == "" && v < row.since {
+		return unsupported("op %s at opset %d (read from opset %d on: its form or meaning differed before)", np.GetOpType(), v, row.since)
+	}
 	c := &nodeCtx{imp: imp, np: np, attrs: map[string]*pb.AttributeProto{}, used: map[string]bool{}}
 	for _, a := range np.GetAttribute() {
 		if a.GetRefAttrName() != "" {
@@ -407,6 +442,9 @@ func (imp *importer) node(i int, np *pb.NodeProto) error {
 	if len(names) < row.minIn || (row.maxIn >= 0 && len(names) > row.maxIn) {
 		return fmt.Errorf("has %d inputs, want %s", len(names), countText(row.minIn, row.maxIn))
 	}
+	if maxOut := max(row.maxOut, 1); len(np.GetOutput()) > maxOut && row.maxOut >= 0 {
+		return fmt.Errorf("has %d outputs, want at most %d", len(np.GetOutput()), maxOut)
+	}
 	c.in = make([]*graph.Node, len(names))
 	for k, name := range names {
 		if name == "" {
@@ -414,6 +452,9 @@ func (imp *importer) node(i int, np *pb.NodeProto) error {
 				return fmt.Errorf("input %d is required", k)
 			}
 			continue
+		}
+		if err := imp.missing[name]; err != nil {
+			return fmt.Errorf("input %q: %w", name, err)
 		}
 		n, ok := imp.vals[name]
 		if !ok {
@@ -440,12 +481,19 @@ func (imp *importer) node(i int, np *pb.NodeProto) error {
 			continue
 		}
 		if k >= len(outs) || outs[k] == nil {
-			return unsupported("output %d (%q) of %s", k, name, np.GetOpType())
+			why := c.why[k]
+			if why == nil {
+				why = unsupported("output %d (%q) of %s", k, name, np.GetOpType())
+			}
+			if _, dup := imp.vals[name]; dup || imp.missing[name] != nil {
+				return fmt.Errorf("output %q is defined twice", name)
+			}
+			imp.missing[name] = why
 		}
 	}
-	if foldable(c.in) {
+	if foldable(c.in) && !c.noFold {
 		for k := range outs {
-			if k < len(want) && want[k] != "" {
+			if k < len(want) && want[k] != "" && outs[k] != nil {
 				if outs[k], err = fold(imp.g, outs[k]); err != nil {
 					return err
 				}
@@ -453,10 +501,10 @@ func (imp *importer) node(i int, np *pb.NodeProto) error {
 		}
 	}
 	for k, name := range want {
-		if name == "" {
+		if name == "" || k >= len(outs) || outs[k] == nil {
 			continue
 		}
-		if _, dup := imp.vals[name]; dup {
+		if _, dup := imp.vals[name]; dup || imp.missing[name] != nil {
 			return fmt.Errorf("output %q is defined twice", name)
 		}
 		n := outs[k]

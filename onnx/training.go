@@ -40,7 +40,7 @@ func (k trainKind) states() int {
 
 func init() {
 	for _, op := range []string{"Adagrad", "Momentum", "Adam"} {
-		add(TrainingDomain, op, row{minIn: 5, maxIn: -1, note: "on package solvers' rules", conv: convTraining})
+		add(TrainingDomain, op, row{minIn: 5, maxIn: -1, maxOut: -1, note: "on package solvers' rules", conv: convTraining})
 	}
 }
 

@@ -71,8 +71,18 @@ class CNN(nn.Module):
 
 
 class ConvBN(nn.Module):
+    """Batch normalisation in training mode subtracts the batch mean, so a
+    convolution bias before it and the shift of a fresh layer (0) would
+    have gradients of exactly zero, leaving only rounding noise to compare:
+    the convolution has no bias and the layer's scale and shift are drawn,
+    from a generator of their own so that the models after this one draw
+    what they drew before."""
     def __init__(s):
         super().__init__(); s.c = nn.Conv2d(4, 4, 3, groups=2, dilation=2, padding=2); s.bn = nn.BatchNorm2d(4)
+        s.c.register_parameter("bias", None)
+        g = torch.Generator().manual_seed(1)
+        with torch.no_grad():
+            s.bn.weight.uniform_(0.5, 1.5, generator=g); s.bn.bias.normal_(generator=g)
     def forward(s, x):
         return s.bn(s.c(x)).pow(2).mean()
 
@@ -119,6 +129,16 @@ class InstanceNorm(nn.Module):
         return s.n(x).pow(3).mean()
 
 
+class MNISTCNN(nn.Module):
+    """The CNN of docs/onnx.md's tutorial: 28×28 digits, ten classes, a
+    batch axis of any length."""
+    def __init__(s):
+        super().__init__(); s.c = nn.Conv2d(1, 4, 5); s.f = nn.Linear(4 * 12 * 12, 10)
+    def forward(s, x, y):
+        h = F.max_pool2d(F.relu(s.c(x)), 2)
+        return F.cross_entropy(s.f(torch.flatten(h, 1)), y)
+
+
 class Slicing(nn.Module):
     def __init__(s):
         super().__init__(); s.w = nn.Parameter(torch.randn(4, 6, dtype=torch.float64))
@@ -131,7 +151,8 @@ class Slicing(nn.Module):
 
 # Models exported with a symbolic batch axis, so that PyTorch writes the
 # Shape → Gather → Unsqueeze → Concat → Reshape chains the importer folds.
-DYNAMIC = {"shapes": {"x0": {0: "batch"}}, "attention": {"x0": {0: "batch"}}}
+DYNAMIC = {"shapes": {"x0": {0: "batch"}}, "attention": {"x0": {0: "batch"}},
+           "mnist_cnn": {"x0": {0: "batch"}, "x1": {0: "batch"}}}
 
 
 def d(*shape):
@@ -157,6 +178,7 @@ CASES = {
     "conv_transpose": (ConvT(), (d(1, 2, 4, 4),)),
     "instance_norm": (InstanceNorm(), (d(2, 3, 5, 5),)),
     "slicing": (Slicing(), (d(3, 4),)),
+    "mnist_cnn": (MNISTCNN(), (torch.rand(3, 1, 28, 28, dtype=torch.float64), torch.randint(0, 10, (3,)))),
 }
 
 
