@@ -47,8 +47,11 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sizes := append(append([]int{784}, hidden...), 10)
+	if err := mlp.CheckSizes(sizes, 0); err != nil {
+		return usageErr("--layers: %v", strings.TrimPrefix(err.Error(), "mlp: "))
+	}
 	if err := mlp.CheckSizes(sizes, *batch); err != nil {
-		return usageErr("--layers or --batch: %v", strings.TrimPrefix(err.Error(), "mlp: "))
+		return usageErr("--batch: %v", strings.TrimPrefix(err.Error(), "mlp: "))
 	}
 	rule, err := solvers.NewRule(*ruleName, nil)
 	if err != nil {
