@@ -491,35 +491,40 @@ func as[U, T any](s []T) []U {
 
 func compareK[T graph.Number](code binCode, out *graph.Value, a, b []T, as, bs graph.Shape) {
 	l := newLoop(out.Shape, as, bs)
-	o := out.B
-	n, rows := l.inner(), l.rows()
-	sa, sb := l.st[0][l.rank-1], l.st[1][l.rank-1]
-	c := l.at(0)
-	for r := 0; r < rows; r++ {
-		or := o[r*n : (r+1)*n]
-		ar, br := a[c.off[0]:], b[c.off[1]:]
-		for i := range or {
-			x, y := ar[i*sa], br[i*sb]
-			var v bool
-			switch code {
-			case opGreater:
-				v = x > y
-			case opLess:
-				v = x < y
-			case opEqual:
-				v = x == y
-			case opGreaterOrEqual:
-				v = x >= y
-			case opLessOrEqual:
-				v = x <= y
-			}
-			or[i] = v
-		}
-		c.next()
+	var f func(x, y T) bool
+	switch code {
+	case opGreater:
+		f = func(x, y T) bool { return x > y }
+	case opLess:
+		f = func(x, y T) bool { return x < y }
+	case opEqual:
+		f = func(x, y T) bool { return x == y }
+	case opGreaterOrEqual:
+		f = func(x, y T) bool { return x >= y }
+	default:
+		f = func(x, y T) bool { return x <= y }
 	}
+	mapRows(out.B, a, b, &l, f)
 }
 
 func logicRows(code binCode, o, a, b []bool, l *loop) {
+	var f func(x, y bool) bool
+	switch code {
+	case opAnd:
+		f = func(x, y bool) bool { return x && y }
+	case opOr:
+		f = func(x, y bool) bool { return x || y }
+	default:
+		f = func(x, y bool) bool { return x != y }
+	}
+	mapRows(o, a, b, l, f)
+}
+
+// mapRows sets each element of o, the output of the walk l, to f of the
+// elements of a and b it is computed from: the element-wise loop of the
+// ops that are not arithmetic (comparisons, logic), whose speed matters
+// less than one loop for all of them.
+func mapRows[O, A, B any](o []O, a []A, b []B, l *loop, f func(x A, y B) O) {
 	n, rows := l.inner(), l.rows()
 	sa, sb := l.st[0][l.rank-1], l.st[1][l.rank-1]
 	c := l.at(0)
@@ -527,15 +532,7 @@ func logicRows(code binCode, o, a, b []bool, l *loop) {
 		or := o[r*n : (r+1)*n]
 		ar, br := a[c.off[0]:], b[c.off[1]:]
 		for i := range or {
-			x, y := ar[i*sa], br[i*sb]
-			switch code {
-			case opAnd:
-				or[i] = x && y
-			case opOr:
-				or[i] = x || y
-			default:
-				or[i] = x != y
-			}
+			or[i] = f(ar[i*sa], br[i*sb])
 		}
 		c.next()
 	}
