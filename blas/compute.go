@@ -202,11 +202,10 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 // edgeKernel returns the kernel for the last rest < mr rows of a block and
 // the number of rows it computes, at least rest.
 func (j *job[T]) edgeKernel(rest int) (int, kernelFunc[T]) {
-	switch {
-	case rest <= 2:
-		return 2, j.pr.kern2
-	case rest <= 4:
-		return 4, j.pr.kern4
+	for _, e := range j.pr.edges {
+		if rest <= e.rows {
+			return e.rows, e.kern
+		}
 	}
 	return j.pr.mr, j.pr.kern
 }
@@ -241,7 +240,7 @@ func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
 			return // and so is an edge that an edge kernel fits exactly
 		}
 	}
-	if j.tA && mr == 6 && hasAsmPack && mh-ir >= mr {
+	if j.tA && hasAsmPack && mh-ir >= mr && (mr == 6 || hasAsm512Pack && mr*int(unsafe.Sizeof(a[0])) <= 128) {
 		// Whole panels at once, walking A row by row.
 		panels := (mh - ir) / mr
 		base := p0*lda + i0 + ir
@@ -250,17 +249,51 @@ func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
 		// A few panels (192 bytes of each row of A) a pass: more would
 		// write to too many lines that alias in L1, as panels are mr·kc
 		// elements apart; fewer would read lines of A only partly.
-		group := 192 / (mr * size)
+		group := max(1, 192/(mr*size))
 		for q := 0; q < panels; q += group {
 			g := min(group, panels-q)
 			d, src := unsafe.Pointer(&dst[(ir+q*mr)*kc]), unsafe.Pointer(&a[base+q*mr])
-			if size == 4 {
+			switch {
+			case mr != 6:
+				packATw(d, src, g, kc, lda*size, mr*kc*size, mr*size)
+			case size == 4:
 				packAT24(d, src, g, kc, lda*size, mr*kc*size)
-			} else {
+			default:
 				packAT48(d, src, g, kc, lda*size, mr*kc*size)
 			}
 		}
 		ir += panels * mr
+	}
+	if !j.tA && mr == 12 && hasAsmPack {
+		// Whole panels by blocks of 8×8, 4×8 (float32) or 4×4 (float64)
+		// elements transposed in registers; the last kc%8 or kc%4 steps
+		// below.
+		size := int(unsafe.Sizeof(a[0]))
+		g := 8
+		if size == 8 {
+			g = 4
+		}
+		blocks := kc / g
+		for ; ir+mr <= mh; ir += mr {
+			d := dst[ir*kc : ir*kc+mr*kc]
+			row := (i0+ir)*lda + p0
+			_ = a[row+(mr-1)*lda+kc-1]
+			if blocks > 0 {
+				if size == 4 {
+					transpose8x8f32(unsafe.Pointer(&d[0]), unsafe.Pointer(&a[row]), blocks, lda*size, mr*size)
+					transpose4x8f32(unsafe.Pointer(&d[8]), unsafe.Pointer(&a[row+8*lda]), blocks, lda*size, mr*size)
+				} else {
+					for r := 0; r < mr; r += 4 {
+						transpose4x4f64(unsafe.Pointer(&d[r]), unsafe.Pointer(&a[row+r*lda]), blocks, lda*size, mr*size)
+					}
+				}
+			}
+			for p := blocks * g; p < kc; p++ {
+				for i := range mr {
+					d[p*mr+i] = a[row+i*lda+p]
+				}
+			}
+		}
 	}
 	for ; ir < mh; ir += mr {
 		h := min(mr, mh-ir)
@@ -330,9 +363,13 @@ func (j *job[T]) packB(dst []T, p0, kc, j0, w int) {
 		if !j.tB {
 			// op(B)[p][j] = b[p·ldb + j]: each step copies nw contiguous elements.
 			base := p0*ldb + j0 + jr
-			if size := int(unsafe.Sizeof(b[0])); nw == nr && nr*size == 64 && hasAsmPack {
+			if size := int(unsafe.Sizeof(b[0])); nw == nr && (nr*size == 64 || nr*size == 128) && hasAsmPack {
 				_, _ = b[base+(kc-1)*ldb+nr-1], d[nr*kc-1]
-				copyRows64(unsafe.Pointer(&d[0]), unsafe.Pointer(&b[base]), kc, ldb*size)
+				if nr*size == 64 {
+					copyRows64(unsafe.Pointer(&d[0]), unsafe.Pointer(&b[base]), kc, ldb*size)
+				} else {
+					copyRows128(unsafe.Pointer(&d[0]), unsafe.Pointer(&b[base]), kc, ldb*size)
+				}
 				continue
 			}
 			for p := 0; p < kc; p++ {
@@ -345,7 +382,7 @@ func (j *job[T]) packB(dst []T, p0, kc, j0, w int) {
 		// op(B)[p][j] = b[j·ldb + p]: four rows of b at a time, so each
 		// step writes four adjacent elements.
 		jj := 0
-		if size := int(unsafe.Sizeof(b[0])); nw == nr && nr*size == 64 && hasAsmPack {
+		if size := int(unsafe.Sizeof(b[0])); nw == nr && nr*size%64 == 0 && hasAsmPack {
 			// Blocks of 8×8 (float32) or 4×4 (float64) elements are
 			// transposed in registers; the last kc%8 or kc%4 steps below.
 			row := (j0+jr)*ldb + p0
