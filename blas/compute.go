@@ -146,18 +146,17 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 	default:
 		a0, rsa, csa, ta = &j.a[ic*j.lda+pc], j.lda, 1, mr*j.lda
 	}
-	// Where the edge rows' A is: packed, or in place if an edge kernel
-	// fits them exactly (see packA).
-	var ae *T
+	// Where the edge rows' A is: packed, or in place if edge kernels fit
+	// them exactly (see packA). Piece s of the edge starts at
+	// as[aoff+s·ersa].
+	as, aoff := ap, full*mr*kcur
 	ersa, ecsa := 1, mr
-	if rest > 0 {
-		ae = &ap[full*mr*kcur]
-		if rows, _ := j.edgeKernel(rest); j.directA && rows == rest {
-			if j.tA {
-				ae, ecsa = &j.a[pc*j.lda+ic+full*mr], j.lda
-			} else {
-				ae, ersa, ecsa = &j.a[(ic+full*mr)*j.lda+pc], j.lda, 1
-			}
+	if rest > 0 && j.directA && j.edgeExact(rest) {
+		as = j.a
+		if j.tA {
+			aoff, ecsa = pc*j.lda+ic+full*mr, j.lda
+		} else {
+			aoff, ersa, ecsa = (ic+full*mr)*j.lda+pc, j.lda, 1
 		}
 	}
 	for jr := 0; jr < ncur; jr += nr {
@@ -177,26 +176,62 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 			if full > 0 {
 				kern(kcur, a0, rsa, csa, b, sb, &c[off], ldc, alpha, beta, flags, full, ta)
 			}
-			if rest > 0 {
-				coff := off + full*mr*ldc
-				if rows, ek := j.edgeKernel(rest); rows == rest {
+			for s := 0; s < rest; {
+				rows, ek := j.edgePiece(rest - s)
+				ae, coff := &as[aoff+s*ersa], off+(full*mr+s)*ldc
+				if rows <= rest-s {
 					ek(kcur, ae, ersa, ecsa, b, sb, &c[coff], ldc, alpha, beta, flags, 1, 0)
 				} else {
 					ek(kcur, ae, ersa, ecsa, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, 1, 0)
-					j.merge(tmp, c[coff:], rest, nw, beta, flags)
+					j.merge(tmp, c[coff:], rest-s, nw, beta, flags)
 				}
+				s += rows
 			}
 			continue
 		}
 		if full > 0 {
 			kern(kcur, a0, rsa, csa, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, full, ta)
 		}
-		if rest > 0 {
-			_, ek := j.edgeKernel(rest)
-			ek(kcur, ae, ersa, ecsa, b, sb, &tmp[full*mr*nr], nr, alpha, 0, flags&kernScale, 1, 0)
+		for s := 0; s < rest; {
+			rows, ek := j.edgePiece(rest - s)
+			ek(kcur, &as[aoff+s*ersa], ersa, ecsa, b, sb, &tmp[(full*mr+s)*nr], nr, alpha, 0, flags&kernScale, 1, 0)
+			s += rows
 		}
 		j.merge(tmp, c[off:], mcur, nw, beta, flags)
 	}
+}
+
+// edgePiece returns the kernel for the next piece of the last rest < mr
+// rows of a block, and the rows it computes: the smallest kernel that
+// covers them all if it computes at most one row more (rows past the end
+// are padding, computed into scratch), else the largest edge kernel that
+// fits in them exactly. So 10 rows of the 12-row kernels go as 8 + 2, in
+// place, not as 12 into scratch and back.
+func (j *job[T]) edgePiece(rest int) (int, kernelFunc[T]) {
+	rows, kern := j.edgeKernel(rest)
+	if rows <= rest+1 {
+		return rows, kern
+	}
+	for i := len(j.pr.edges) - 1; i >= 0; i-- {
+		if e := j.pr.edges[i]; e.rows <= rest {
+			return e.rows, e.kern
+		}
+	}
+	return rows, kern
+}
+
+// edgeExact reports whether the pieces of the last rest rows of a block
+// (see edgePiece) compute no padding rows, so that A and C can be used in
+// place.
+func (j *job[T]) edgeExact(rest int) bool {
+	for rest > 0 {
+		rows, _ := j.edgePiece(rest)
+		if rows > rest {
+			return false
+		}
+		rest -= rows
+	}
+	return true
 }
 
 // edgeKernel returns the kernel for the last rest < mr rows of a block and
@@ -236,8 +271,8 @@ func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
 	ir := 0
 	if j.directA {
 		ir = mh / mr * mr // full panels are read in place
-		if rows, _ := j.edgeKernel(mh - ir); rows == mh-ir {
-			return // and so is an edge that an edge kernel fits exactly
+		if j.edgeExact(mh - ir) {
+			return // and so is an edge that edge kernels fit exactly
 		}
 	}
 	if j.tA && hasAsmPack && mh-ir >= mr && (mr == 6 || hasAsm512Pack && mr*int(unsafe.Sizeof(a[0])) <= 128) {
