@@ -78,7 +78,14 @@ def kernel(f32, rows):
 \tMOVQ tiles+{off['tiles']}(FP), DX
 
 {lab}tile:
-\tMOVQ k+0(FP), CX
+"""
+    # Prefetch the tile of C (see kernel512).
+    out += "\tMOVQ R13, DI\n"
+    for r in range(rows):
+        out += "\tPREFETCHT0 (DI)\n\tPREFETCHT0 63(DI)\n"
+        if r < rows - 1:
+            out += "\tADDQ R10, DI\n"
+    out += """\tMOVQ k+0(FP), CX
 \tMOVQ SI, AX
 """
     if rows > 3:

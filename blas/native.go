@@ -63,10 +63,6 @@ type params[T float] struct {
 	// dotKernelFunc), nil where there is none: the packed path then
 	// computes A·Bᵀ products whatever their shape.
 	dot [dotR][dotS]dotKernelFunc[T]
-	// packWideA says to pack A whose rows are long even when op(A) = A
-	// (see direct): the kernel reads too many rows for them to stream
-	// well in place.
-	packWideA bool
 	// parMin is the number of multiply-adds m·n·k below which a product
 	// runs on the calling goroutine alone, and parCold the number below
 	// which it does so unless the workers are awake.
@@ -370,20 +366,22 @@ var forceDirectA, forceDirectB int
 // direct decides which operands the kernels read in place rather than
 // from packed panels.
 //
-// Reading A in place pays when its rows are contiguous in k (op(A) = A):
-// the kernel then walks six sequential streams and the packing copy is
-// saved. With op(A) = Aᵀ each step touches a new row of A, lda elements
+// Reading A in place pays when its rows are contiguous in k (op(A) = A)
+// and not long: the kernel then walks mr sequential streams and the
+// packing copy is saved (the MLP's products, rows of 128 elements). Long
+// rows, lda elements apart, alias in L1 and cross pages: on 1024² and
+// 2048² products reading them in place measured 10-25 % slower than
+// packing, with the 6-row AVX2 kernels as with the 12-row AVX-512 ones.
+// With op(A) = Aᵀ each step touches a new row of A, lda elements
 // on, which for wide A means a new cache line at a stride that aliases in
-// L1, so A is packed unless its rows are short; and so it is with op(A) = A
-// for the 12-row AVX-512 kernels, whose twelve streams at a stride of lda
-// measured up to 25 % slower than packing on 1024² and 2048² products.
-// Reading B in place (op(B) = B)
+// L1, so A is packed unless its rows are short. Reading B in place (op(B) = B)
 // saves the packing copy but reads each step's row at a stride of ldb,
 // again aliasing in L1; with packing as fast as it is, that pays only when
 // few row panels use B (measured per core on the MLP shapes).
 func (j *job[T]) direct() (directA, directB bool) {
 	var z T
-	directA = !j.tA && !j.pr.packWideA || j.lda*int(unsafe.Sizeof(z)) <= 512
+	rowBytes := j.lda * int(unsafe.Sizeof(z))
+	directA = rowBytes <= 512 || !j.tA && rowBytes <= 1024
 	directB = !j.tB && ceilDiv(j.m, j.pr.mr) <= 8
 	switch forceDirectA {
 	case -1:
