@@ -26,7 +26,8 @@
 # runs `rounds` rounds; each round runs every contestant once, in an order
 # rotated from round to round so that slow spells of a shared machine fall on
 # each of them alike:
-#   - gradgraph bench --json                 (ours, and gorgonia in the same process)
+#   - gradgraph bench --json                 (ours, and gorgonia in the same process
+#                                             at batches up to 128)
 #   - gradgraph-openblas bench --json --peer=false
 #   - bench/pytorch_step.py                  (torch threads 1, 2 and as installed)
 # Each run reports the median ms of `steps` individually timed steps after a
@@ -156,9 +157,13 @@ n=${#contestants[@]}
 
 run() { # run CONTESTANT ROUND; a failed run is noted and leaves no JSON
 	local batch=$cfg_batch dtype=$cfg_dtype
+	# gorgonia only at batch 128, the target's: at 1024 its step takes
+	# ~0.3 s, and its 50 steps would make a round minutes long.
+	local peer=false
+	[ "$batch" -le 128 ] && peer=true
 	local out="$work/$1.$2.json" st=0
 	case "$1" in
-	gg) "$bin/gradgraph" bench --json --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
+	gg) "$bin/gradgraph" bench --json --peer="$peer" --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
 	ob) "$bin/gradgraph-openblas" bench --json --peer=false --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
 	torch) "$py" bench/pytorch_step.py --model "$model" --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
 	esac
