@@ -52,6 +52,9 @@ TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-96
 	MOVQ tiles+80(FP), DX
 
 s6tile:
+	MOVQ k+0(FP), CX
+	CMPQ CX, $32
+	JLT  s6nopf
 	MOVQ R13, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
@@ -70,7 +73,8 @@ s6tile:
 	ADDQ R10, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
-	MOVQ k+0(FP), CX
+
+s6nopf:
 	MOVQ SI, AX
 	LEAQ (SI)(R11*2), R12
 	ADDQ R11, R12
@@ -228,6 +232,9 @@ TEXT ·sgemmKernel4x16(SB), NOSPLIT, $0-96
 	MOVQ tiles+80(FP), DX
 
 s4tile:
+	MOVQ k+0(FP), CX
+	CMPQ CX, $32
+	JLT  s4nopf
 	MOVQ R13, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
@@ -240,7 +247,8 @@ s4tile:
 	ADDQ R10, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
-	MOVQ k+0(FP), CX
+
+s4nopf:
 	MOVQ SI, AX
 	LEAQ (SI)(R11*2), R12
 	ADDQ R11, R12
@@ -367,13 +375,17 @@ TEXT ·sgemmKernel2x16(SB), NOSPLIT, $0-96
 	MOVQ tiles+80(FP), DX
 
 s2tile:
+	MOVQ k+0(FP), CX
+	CMPQ CX, $32
+	JLT  s2nopf
 	MOVQ R13, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
 	ADDQ R10, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
-	MOVQ k+0(FP), CX
+
+s2nopf:
 	MOVQ SI, AX
 	MOVQ b+32(FP), BX
 	VXORPS Y0, Y0, Y0
@@ -487,6 +499,9 @@ TEXT ·dgemmKernel6x8(SB), NOSPLIT, $0-104
 	MOVQ tiles+88(FP), DX
 
 d6tile:
+	MOVQ k+0(FP), CX
+	CMPQ CX, $32
+	JLT  d6nopf
 	MOVQ R13, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
@@ -505,7 +520,8 @@ d6tile:
 	ADDQ R10, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
-	MOVQ k+0(FP), CX
+
+d6nopf:
 	MOVQ SI, AX
 	LEAQ (SI)(R11*2), R12
 	ADDQ R11, R12
@@ -663,6 +679,9 @@ TEXT ·dgemmKernel4x8(SB), NOSPLIT, $0-104
 	MOVQ tiles+88(FP), DX
 
 d4tile:
+	MOVQ k+0(FP), CX
+	CMPQ CX, $32
+	JLT  d4nopf
 	MOVQ R13, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
@@ -675,7 +694,8 @@ d4tile:
 	ADDQ R10, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
-	MOVQ k+0(FP), CX
+
+d4nopf:
 	MOVQ SI, AX
 	LEAQ (SI)(R11*2), R12
 	ADDQ R11, R12
@@ -802,13 +822,17 @@ TEXT ·dgemmKernel2x8(SB), NOSPLIT, $0-104
 	MOVQ tiles+88(FP), DX
 
 d2tile:
+	MOVQ k+0(FP), CX
+	CMPQ CX, $32
+	JLT  d2nopf
 	MOVQ R13, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
 	ADDQ R10, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 63(DI)
-	MOVQ k+0(FP), CX
+
+d2nopf:
 	MOVQ SI, AX
 	MOVQ b+32(FP), BX
 	VXORPD Y0, Y0, Y0
