@@ -39,6 +39,12 @@ var squareVariants = map[string]func() (setup, teardown func()){
 	"avx2packedA": func() (func(), func()) {
 		return func() { useISA(isaAVX2); forceDirectA = -1 }, func() { useISA(bestISA()); forceDirectA = 0 }
 	},
+	"chunks2": func() (func(), func()) {
+		return func() { chunkFactor = 2 }, func() { chunkFactor = 1 }
+	},
+	"chunks4": func() (func(), func()) {
+		return func() { chunkFactor = 4 }, func() { chunkFactor = 1 }
+	},
 	"packedAB": func() (func(), func()) {
 		return func() { forceDirectA, forceDirectB = -1, -1 }, func() { forceDirectA, forceDirectB = 0, 0 }
 	},
