@@ -9,6 +9,14 @@ kernel_amd64.s: one micro-kernel per element type and tile height R (6, 4
 or 2 rows), each computing `tiles` R×NR tiles of C (NR = 16 float32 or 8
 float64 columns, two YMM vectors a row); see kernelFunc in blas/native.go.
 
+kernel_avx512_amd64.s: the AVX-512 micro-kernels (AVX512_KERNELS): 12-row
+tiles of two ZMM vectors a row (12×32 float32, 12×16 float64) and their
+edges of 8, 6, 4 and 2 rows, in the 32 registers of AVX-512; chosen at run
+time where the processor has AVX-512 F and VL (useISA in
+blas/kernel_amd64.go). All micro-kernels prefetch their tile of C before
+the k loop when k ≥ PF_MIN_K. kernel_decl_amd64.go: the Go declarations of
+the AVX2 and AVX-512 micro-kernels.
+
 dot_amd64.s: the dot-product kernels of narrow A·Bᵀ products, one per
 element type, R (1 to 6 rows of A) and S (1 or 2 rows of B); see
 dotKernelFunc in blas/dot.go. dot_amd64.go: their Go declarations and
