@@ -2,18 +2,32 @@
 # bench/compare.sh: gradgraph's MNIST training step side by side with PyTorch
 # and gorgonia, in one run on one machine.
 #
-#   bash bench/compare.sh [--batch 128] [--dtype float32] [--rule sgd]
-#                         [--steps 200] [--rounds 5] [--wait-idle SECONDS]
-#                         [--rev REV] [--json FILE]
+#   bash bench/compare.sh [--batch 128[,1024...]] [--dtype float32[,float64]]
+#                         [--rule sgd] [--steps 200] [--rounds 5]
+#                         [--wait-idle SECONDS] [--rev REV] [--json FILE]
+#                         [--model mlp]
 #
-# It builds `gradgraph` once in the default build (blas.Native on AVX2/FMA)
+# --batch and --dtype take comma-separated lists: every combination is a
+# configuration of its own, measured in turn as below, and a last table puts
+# the ratios of all of them side by side (e.g. --batch 128,1024 --dtype
+# float32,float64). The header names the CPU and the instruction sets that
+# matter here (AVX2, FMA, AVX-512 F/VL/BW/DQ/VNNI/BF16) and the kernels
+# blas.Native runs on them.
+#
+# --model names the network; only mlp (784-256-128-10) exists today. The
+# hook for another one (the LeNet CNN): `gradgraph bench --model NAME` and a
+# MODELS entry in bench/pytorch_step.py, then add NAME to `models` below;
+# compare.sh passes --model to both and labels its tables with it.
+#
+# It builds `gradgraph` once in the default build (blas.Native: AVX-512 or AVX2/FMA kernels)
 # and once with -tags openblas (skipped, with a note, when that does not build,
 # e.g. without libopenblas-dev), finds a Python that can import torch
 # ($PYTHON, /usr/bin/python3, python3; skipped with a note when none), then
 # runs `rounds` rounds; each round runs every contestant once, in an order
 # rotated from round to round so that slow spells of a shared machine fall on
 # each of them alike:
-#   - gradgraph bench --json                 (ours, and gorgonia in the same process)
+#   - gradgraph bench --json                 (ours, and gorgonia in the same process
+#                                             at batches up to 128)
 #   - gradgraph-openblas bench --json --peer=false
 #   - bench/pytorch_step.py                  (torch threads 1, 2 and as installed)
 # Each run reports the median ms of `steps` individually timed steps after a
@@ -32,9 +46,12 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-batch=128 dtype=float32 rule=sgd steps=200 rounds=5 json_out= wait_idle=0 rev=
+batch=128 dtype=float32 rule=sgd steps=200 rounds=5 json_out= wait_idle=0 rev= model=mlp
+# The networks both sides can time (see --model above).
+models=(mlp)
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--model) model=$2; shift 2 ;;
 	--batch) batch=$2; shift 2 ;;
 	--dtype) dtype=$2; shift 2 ;;
 	--rule) rule=$2; shift 2 ;;
@@ -48,8 +65,38 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+case " ${models[*]} " in
+*" $model "*) ;;
+*) echo "compare.sh: --model $model: not one of ${models[*]} (see --help for the hook)" >&2; exit 2 ;;
+esac
+IFS=, read -r -a batches <<<"$batch"
+IFS=, read -r -a dtypes <<<"$dtype"
+for b in "${batches[@]}"; do
+	case "$b" in '' | *[!0-9]*) echo "compare.sh: --batch $batch: want positive integers" >&2; exit 2 ;; esac
+done
+for d in "${dtypes[@]}"; do
+	case "$d" in float32 | float64) ;; *) echo "compare.sh: --dtype $dtype: want float32 and/or float64" >&2; exit 2 ;; esac
+done
+
+# The machine: CPU model and the instruction sets that matter here.
+cpu_model=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^[^:]*: *//' || true)
+cpu_fm=$(awk -F': *' '/^cpu family/ && !f { f = $2 } /^model[ \t]*:/ && !m { m = $2 } END { if (f != "") printf "family %s model %s", f, m }' /proc/cpuinfo 2>/dev/null || true)
+[ -n "$cpu_fm" ] && cpu_model="${cpu_model:-unknown} ($cpu_fm)"
+cpu_flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | sed 's/^[^:]*://' || true) "
+isa=()
+for f in avx2 fma avx512f avx512vl avx512bw avx512dq avx512_vnni avx512_bf16; do
+	case "$cpu_flags" in *" $f "*) isa+=("$f") ;; esac
+done
+case "$cpu_flags" in
+*" avx512f "*" avx512vl "* | *" avx512vl "*" avx512f "*) kernels="AVX-512 (12x32 float32, 12x16 float64 ZMM tiles)" ;;
+*" avx2 "*" fma "* | *" fma "*" avx2 "*) kernels="AVX2/FMA (6x16 float32, 6x8 float64 YMM tiles)" ;;
+*) kernels="portable Go (gonum is the default then)" ;;
+esac
+echo "== CPU: ${cpu_model:-unknown}, $(nproc) CPUs; instruction sets: ${isa[*]:-none of AVX2/AVX-512}; blas.Native kernels: $kernels" >&2
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/gradgraph-compare.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+bin=$work
+trap 'rm -rf "$bin"' EXIT
 notes=()
 
 src=.
@@ -109,11 +156,16 @@ contestants=(gg)
 n=${#contestants[@]}
 
 run() { # run CONTESTANT ROUND; a failed run is noted and leaves no JSON
+	local batch=$cfg_batch dtype=$cfg_dtype
+	# gorgonia only at batch 128, the target's: at 1024 its step takes
+	# ~0.3 s, and its 50 steps would make a round minutes long.
+	local peer=false
+	[ "$batch" -le 128 ] && peer=true
 	local out="$work/$1.$2.json" st=0
 	case "$1" in
-	gg) "$work/gradgraph" bench --json --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
-	ob) "$work/gradgraph-openblas" bench --json --peer=false --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
-	torch) "$py" bench/pytorch_step.py --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
+	gg) "$bin/gradgraph" bench --json --peer="$peer" --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
+	ob) "$bin/gradgraph-openblas" bench --json --peer=false --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
+	torch) "$py" bench/pytorch_step.py --model "$model" --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
 	esac
 	if [ "$st" != 0 ]; then
 		rm -f "$out"
@@ -134,6 +186,13 @@ busy() { # percent of all CPUs' time spent busy over the next second
 	echo $((100 * (tot - idle) / tot))
 }
 
+measure() { # measure BATCH DTYPE: the rounds of one configuration, in $work/BATCH.DTYPE
+cfg_batch=$1 cfg_dtype=$2
+local top=$work
+work=$work/$1.$2
+mkdir -p "$work"
+cp "$top/notes" "$work/notes"
+local start r b waited l1 l5 l15 order i c elapsed
 start=$(date +%s)
 for ((r = 1; r <= rounds; r++)); do
 	b=$(busy)
@@ -146,7 +205,7 @@ for ((r = 1; r <= rounds; r++)); do
 	echo "$l1 $l5 $l15 $b" >"$work/load.$r"
 	order=()
 	for ((i = 0; i < n; i++)); do order+=("${contestants[$(((i + r - 1) % n))]}"); done
-	echo "== round $r/$rounds (load average $l1 $l5 $l15, CPUs ${b}% busy in the last second): ${order[*]}" >&2
+	echo "== $model, batch $cfg_batch, $cfg_dtype: round $r/$rounds (load average $l1 $l5 $l15, CPUs ${b}% busy in the last second): ${order[*]}" >&2
 	for c in "${order[@]}"; do run "$c" "$r"; done
 done
 read -r l1 l5 l15 _ </proc/loadavg
@@ -156,17 +215,16 @@ elapsed=$(($(date +%s) - start))
 if [ -z "$agg" ]; then
 	echo "no Python to tabulate the results; raw JSON:"
 	for f in "$work"/*.json; do echo "-- $(basename "$f")"; cat "$f"; done
-	exit 0
+	work=$top
+	return 0
 fi
 
-notes_file="$work/notes"
-printf '%s\n' "${notes[@]+"${notes[@]}"}" >"$notes_file"
-[ -f "$work/failures" ] && cat "$work/failures" >>"$notes_file"
+[ -f "$work/failures" ] && cat "$work/failures" >>"$work/notes"
 
-"$agg" - "$work" "$rounds" "$batch" "$dtype" "$rule" "$steps" "$elapsed" "$json_out" <<'PY'
+"$agg" - "$work" "$rounds" "$cfg_batch" "$cfg_dtype" "$rule" "$steps" "$elapsed" "$work/summary.json" "$model" <<'PY'
 import json, os, statistics, sys
 
-work, rounds, batch, dtype, rule, steps, elapsed, json_out = sys.argv[1:9]
+work, rounds, batch, dtype, rule, steps, elapsed, json_out, model = sys.argv[1:10]
 rounds = int(rounds)
 
 
@@ -233,7 +291,7 @@ for r in list(range(1, rounds + 1)) + ["end"]:
         loads.append(f.read().split())
 
 print()
-print(f"MNIST MLP 784-256-128-10 training step: batch {batch}, {dtype}, {rule}; median of {steps} "
+print(f"MNIST {model} (784-256-128-10) training step: batch {batch}, {dtype}, {rule}; median of {steps} "
       f"timed steps per run; {rounds} interleaved rounds in {elapsed} s")
 print("load average (1 min) before each round and at the end: " + ", ".join(l[0] for l in loads)
       + f" ({os.cpu_count()} CPUs)")
@@ -250,7 +308,7 @@ for key, (label, ms, allocs, note) in series.items():
 if torch_best is not None:
     print(f"PyTorch best: the '{best_setting}' setting, {torch_best:.3f} ms")
 
-summary = {"batch": int(batch), "dtype": dtype, "rule": rule, "steps": int(steps), "rounds": rounds,
+summary = {"model": model, "batch": int(batch), "dtype": dtype, "rule": rule, "steps": int(steps), "rounds": rounds,
            "load_1min": [float(l[0]) for l in loads], "busy_pct_before_round": [int(l[3]) for l in loads[:-1]],
            "ms": {k: med(v[1]) for k, v in series.items()},
            "per_round_ms": {k: v[1] for k, v in series.items()},
@@ -289,14 +347,15 @@ if "gg" in series:
     a = series["gg"][2]
     print(f"heap allocations per step, gradgraph (mean over the timed steps): {a:.3f}; "
           f"target 0: {'met' if a == 0 else 'met in whole allocations (go test would print 0 allocs/op), not strictly' if a < 1 else 'NOT met'}")
-    if int(batch) == 128:
-        ep = 469 * med(series["gg"][1]) / 1000
-        summary["epoch_s"] = ep
-        print(f"MNIST epoch (469 steps of batch 128) at this rate, default build: {ep:.2f} s; "
-              f"target <= 2 s: {'met' if ep <= 2 else 'NOT met'}")
-        if "ob" in series:
-            summary["epoch_s_openblas"] = 469 * med(series["ob"][1]) / 1000
-            print(f"  -tags openblas: {summary['epoch_s_openblas']:.2f} s")
+    # An epoch is the 60 000 training images, the last batch partial.
+    epoch_steps = -(-60000 // int(batch))
+    ep = epoch_steps * med(series["gg"][1]) / 1000
+    summary["epoch_s"] = ep
+    target = " ; target <= 2 s: " + ("met" if ep <= 2 else "NOT met") if int(batch) == 128 else ""
+    print(f"MNIST epoch ({epoch_steps} steps of batch {batch}) at this rate, default build: {ep:.2f} s{target}")
+    if "ob" in series:
+        summary["epoch_s_openblas"] = epoch_steps * med(series["ob"][1]) / 1000
+        print(f"  -tags openblas: {summary['epoch_s_openblas']:.2f} s")
 with open(os.path.join(work, "notes")) as f:
     notes = [l.strip() for l in f if l.strip()]
 if max(int(l[3]) for l in loads[:-1]) >= 20:
@@ -313,4 +372,47 @@ summary["notes"] = notes
 if json_out:
     with open(json_out, "w") as f:
         json.dump(summary, f, indent=1)
+PY
+work=$top
+}
+
+printf '%s\n' "${notes[@]+"${notes[@]}"}" >"$work/notes"
+for b in "${batches[@]}"; do
+	for d in "${dtypes[@]}"; do
+		measure "$b" "$d"
+	done
+done
+
+# With more than one configuration (or --json), one table of them all.
+[ -n "$agg" ] || exit 0
+"$agg" - "$work" "$json_out" "$model" "$rule" "${cpu_model:-unknown}" "${isa[*]:-}" "$kernels" "${batches[*]}" "${dtypes[*]}" <<'PY'
+import json, os, sys
+
+work, json_out, model, rule, cpu, isa, kernels, batches, dtypes = sys.argv[1:10]
+rows = []
+for b in batches.split():
+    for d in dtypes.split():
+        try:
+            with open(os.path.join(work, f"{b}.{d}", "summary.json")) as f:
+                rows.append(json.load(f))
+        except (OSError, ValueError):
+            pass
+if len(rows) > 1:
+    print()
+    print(f"== all configurations: {model}, {rule}; CPU {cpu}; {isa or 'no AVX2/AVX-512'}; blas.Native: {kernels}")
+    fmt = "{:<18} {:>10} {:>10} {:>10} {:>18} {:>18} {:>12}"
+    print(fmt.format("batch, dtype", "ours ms", "openblas", "PyTorch", "ours / PyTorch", "openblas / PyTorch", "/ gorgonia"))
+    for s in rows:
+        ms, r = s["ms"], s["ratios"]
+        f = lambda x: "-" if x is None else f"{x:.3f}"
+        rr = lambda k: "-" if k not in r else f"{r[k]['of_medians']:.2f} ({r[k]['median_of_rounds']:.2f})"
+        print(fmt.format(f"{s['batch']}, {s['dtype']}", f(ms.get("gg")), f(ms.get("ob")), f(s.get("torch_best_ms")),
+                         rr("gradgraph/pytorch"), rr("gradgraph_openblas/pytorch"), rr("gradgraph/gorgonia")))
+    print("ratios: of the medians (median of the per-round ratios); lower is faster")
+if json_out:
+    out = {"cpu": cpu, "isa": isa.split(), "native_kernels": kernels, "configs": rows}
+    if len(rows) == 1:
+        out.update(rows[0])
+    with open(json_out, "w") as f:
+        json.dump(out, f, indent=1)
 PY

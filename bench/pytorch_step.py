@@ -24,7 +24,9 @@ reported. Output is one JSON document on stdout:
 best_ms is the fastest of all settings, the number to compare against.
 
 Flags match `gradgraph bench`: --batch 128 --dtype float32 --rule sgd
---steps 200. Hyper-parameters are gradgraph's defaults (solvers.NewRule).
+--steps 200 (bench/compare.sh also runs --batch 1024 and --dtype float64).
+Hyper-parameters are gradgraph's defaults (solvers.NewRule). --model mlp
+names the network; MODELS is the hook for others (the LeNet CNN).
 
 Run it with a Python that can import torch (on Debian: /usr/bin/python3).
 """
@@ -42,6 +44,23 @@ import torch
 import torch.nn as nn
 
 SIZES = [784, 256, 128, 10]
+
+
+def mlp(dtype):
+    """gradgraph's MNIST MLP: 784-256-128-10, ReLU, ReLU, logits."""
+    return nn.Sequential(
+        nn.Linear(SIZES[0], SIZES[1]), nn.ReLU(),
+        nn.Linear(SIZES[1], SIZES[2]), nn.ReLU(),
+        nn.Linear(SIZES[2], SIZES[3]),
+    ).to(dtype)
+
+
+# The networks this script can time, by the name `gradgraph bench --model`
+# and bench/compare.sh --model use: a function of the dtype returning the
+# model, and the shape of one input (without the batch). The hook for the
+# LeNet CNN: add "lenet": (lenet, (1, 28, 28)) with the same layers as
+# gradgraph's, and the name to compare.sh's models.
+MODELS = {"mlp": (mlp, (SIZES[0],))}
 
 
 def make_optimizer(rule, params):
@@ -93,15 +112,12 @@ def time_steps(threads, blas_threads, args, dtype, ob):
     if ob is not None and blas_threads is not None:
         ob.openblas_set_num_threads(blas_threads)
     torch.manual_seed(1)
-    model = nn.Sequential(
-        nn.Linear(SIZES[0], SIZES[1]), nn.ReLU(),
-        nn.Linear(SIZES[1], SIZES[2]), nn.ReLU(),
-        nn.Linear(SIZES[2], SIZES[3]),
-    ).to(dtype)
+    build, shape = MODELS[args.model]
+    model = build(dtype)
     loss_fn = nn.CrossEntropyLoss()
     opt = make_optimizer(args.rule, model.parameters())
     g = torch.Generator().manual_seed(7)
-    x = torch.rand(args.batch, SIZES[0], generator=g, dtype=dtype)
+    x = torch.rand(args.batch, *shape, generator=g, dtype=dtype)
     y = torch.randint(0, SIZES[-1], (args.batch,), generator=g)
 
     def step():
@@ -136,7 +152,8 @@ def blas_info():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--batch", type=int, default=128, help="mini-batch size")
+    ap.add_argument("--model", default="mlp", choices=sorted(MODELS), help="network (see MODELS)")
+    ap.add_argument("--batch", type=int, default=128, help="mini-batch size (e.g. 128 or 1024)")
     ap.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     ap.add_argument("--rule", default="sgd", help="update rule (gradgraph's name)")
     ap.add_argument("--steps", type=int, default=200, help="timed steps per thread setting")
@@ -182,7 +199,8 @@ def main():
         "rule": args.rule,
         "steps": args.steps,
         "warmup": max(5, args.steps // 10),
-        "network": "784-256-128-10 relu/softmax/cross_entropy",
+        "model": args.model,
+        "network": "784-256-128-10 relu/softmax/cross_entropy" if args.model == "mlp" else args.model,
         "final_loss": losses,
     }
     json.dump(out, sys.stdout, indent=1)

@@ -146,18 +146,17 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 	default:
 		a0, rsa, csa, ta = &j.a[ic*j.lda+pc], j.lda, 1, mr*j.lda
 	}
-	// Where the edge rows' A is: packed, or in place if an edge kernel
-	// fits them exactly (see packA).
-	var ae *T
+	// Where the edge rows' A is: packed, or in place if edge kernels fit
+	// them exactly (see packA). Piece s of the edge starts at
+	// as[aoff+s·ersa].
+	as, aoff := ap, full*mr*kcur
 	ersa, ecsa := 1, mr
-	if rest > 0 {
-		ae = &ap[full*mr*kcur]
-		if rows, _ := j.edgeKernel(rest); j.directA && rows == rest {
-			if j.tA {
-				ae, ecsa = &j.a[pc*j.lda+ic+full*mr], j.lda
-			} else {
-				ae, ersa, ecsa = &j.a[(ic+full*mr)*j.lda+pc], j.lda, 1
-			}
+	if rest > 0 && j.directA && j.edgeExact(rest) {
+		as = j.a
+		if j.tA {
+			aoff, ecsa = pc*j.lda+ic+full*mr, j.lda
+		} else {
+			aoff, ersa, ecsa = (ic+full*mr)*j.lda+pc, j.lda, 1
 		}
 	}
 	for jr := 0; jr < ncur; jr += nr {
@@ -177,36 +176,71 @@ func (j *job[T]) macro(ap, bp, tmp []T, ic, mcur, jc, ncur, pc, kcur int, beta T
 			if full > 0 {
 				kern(kcur, a0, rsa, csa, b, sb, &c[off], ldc, alpha, beta, flags, full, ta)
 			}
-			if rest > 0 {
-				coff := off + full*mr*ldc
-				if rows, ek := j.edgeKernel(rest); rows == rest {
+			for s := 0; s < rest; {
+				rows, ek := j.edgePiece(rest - s)
+				ae, coff := &as[aoff+s*ersa], off+(full*mr+s)*ldc
+				if rows <= rest-s {
 					ek(kcur, ae, ersa, ecsa, b, sb, &c[coff], ldc, alpha, beta, flags, 1, 0)
 				} else {
 					ek(kcur, ae, ersa, ecsa, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, 1, 0)
-					j.merge(tmp, c[coff:], rest, nw, beta, flags)
+					j.merge(tmp, c[coff:], rest-s, nw, beta, flags)
 				}
+				s += rows
 			}
 			continue
 		}
 		if full > 0 {
 			kern(kcur, a0, rsa, csa, b, sb, &tmp[0], nr, alpha, 0, flags&kernScale, full, ta)
 		}
-		if rest > 0 {
-			_, ek := j.edgeKernel(rest)
-			ek(kcur, ae, ersa, ecsa, b, sb, &tmp[full*mr*nr], nr, alpha, 0, flags&kernScale, 1, 0)
+		for s := 0; s < rest; {
+			rows, ek := j.edgePiece(rest - s)
+			ek(kcur, &as[aoff+s*ersa], ersa, ecsa, b, sb, &tmp[(full*mr+s)*nr], nr, alpha, 0, flags&kernScale, 1, 0)
+			s += rows
 		}
 		j.merge(tmp, c[off:], mcur, nw, beta, flags)
 	}
 }
 
+// edgePiece returns the kernel for the next piece of the last rest < mr
+// rows of a block, and the rows it computes: the smallest kernel that
+// covers them all if it computes at most one row more (rows past the end
+// are padding, computed into scratch), else the largest edge kernel that
+// fits in them exactly. So 10 rows of the 12-row kernels go as 8 + 2, in
+// place, not as 12 into scratch and back.
+func (j *job[T]) edgePiece(rest int) (int, kernelFunc[T]) {
+	rows, kern := j.edgeKernel(rest)
+	if rows <= rest+1 {
+		return rows, kern
+	}
+	for i := len(j.pr.edges) - 1; i >= 0; i-- {
+		if e := j.pr.edges[i]; e.rows <= rest {
+			return e.rows, e.kern
+		}
+	}
+	return rows, kern
+}
+
+// edgeExact reports whether the pieces of the last rest rows of a block
+// (see edgePiece) compute no padding rows, so that A and C can be used in
+// place.
+func (j *job[T]) edgeExact(rest int) bool {
+	for rest > 0 {
+		rows, _ := j.edgePiece(rest)
+		if rows > rest {
+			return false
+		}
+		rest -= rows
+	}
+	return true
+}
+
 // edgeKernel returns the kernel for the last rest < mr rows of a block and
 // the number of rows it computes, at least rest.
 func (j *job[T]) edgeKernel(rest int) (int, kernelFunc[T]) {
-	switch {
-	case rest <= 2:
-		return 2, j.pr.kern2
-	case rest <= 4:
-		return 4, j.pr.kern4
+	for _, e := range j.pr.edges {
+		if rest <= e.rows {
+			return e.rows, e.kern
+		}
 	}
 	return j.pr.mr, j.pr.kern
 }
@@ -237,11 +271,11 @@ func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
 	ir := 0
 	if j.directA {
 		ir = mh / mr * mr // full panels are read in place
-		if rows, _ := j.edgeKernel(mh - ir); rows == mh-ir {
-			return // and so is an edge that an edge kernel fits exactly
+		if j.edgeExact(mh - ir) {
+			return // and so is an edge that edge kernels fit exactly
 		}
 	}
-	if j.tA && mr == 6 && hasAsmPack && mh-ir >= mr {
+	if j.tA && hasAsmPack && mh-ir >= mr && (mr == 6 || hasAsm512Pack && mr*int(unsafe.Sizeof(a[0])) <= 128) {
 		// Whole panels at once, walking A row by row.
 		panels := (mh - ir) / mr
 		base := p0*lda + i0 + ir
@@ -250,17 +284,51 @@ func (j *job[T]) packA(dst []T, i0, mh, p0, kc int) {
 		// A few panels (192 bytes of each row of A) a pass: more would
 		// write to too many lines that alias in L1, as panels are mr·kc
 		// elements apart; fewer would read lines of A only partly.
-		group := 192 / (mr * size)
+		group := max(1, 192/(mr*size))
 		for q := 0; q < panels; q += group {
 			g := min(group, panels-q)
 			d, src := unsafe.Pointer(&dst[(ir+q*mr)*kc]), unsafe.Pointer(&a[base+q*mr])
-			if size == 4 {
+			switch {
+			case mr != 6:
+				packATw(d, src, g, kc, lda*size, mr*kc*size, mr*size)
+			case size == 4:
 				packAT24(d, src, g, kc, lda*size, mr*kc*size)
-			} else {
+			default:
 				packAT48(d, src, g, kc, lda*size, mr*kc*size)
 			}
 		}
 		ir += panels * mr
+	}
+	if !j.tA && mr == 12 && hasAsmPack {
+		// Whole panels by blocks of 8×8, 4×8 (float32) or 4×4 (float64)
+		// elements transposed in registers; the last kc%8 or kc%4 steps
+		// below.
+		size := int(unsafe.Sizeof(a[0]))
+		g := 8
+		if size == 8 {
+			g = 4
+		}
+		blocks := kc / g
+		for ; ir+mr <= mh; ir += mr {
+			d := dst[ir*kc : ir*kc+mr*kc]
+			row := (i0+ir)*lda + p0
+			_ = a[row+(mr-1)*lda+kc-1]
+			if blocks > 0 {
+				if size == 4 {
+					transpose8x8f32(unsafe.Pointer(&d[0]), unsafe.Pointer(&a[row]), blocks, lda*size, mr*size)
+					transpose4x8f32(unsafe.Pointer(&d[8]), unsafe.Pointer(&a[row+8*lda]), blocks, lda*size, mr*size)
+				} else {
+					for r := 0; r < mr; r += 4 {
+						transpose4x4f64(unsafe.Pointer(&d[r]), unsafe.Pointer(&a[row+r*lda]), blocks, lda*size, mr*size)
+					}
+				}
+			}
+			for p := blocks * g; p < kc; p++ {
+				for i := range mr {
+					d[p*mr+i] = a[row+i*lda+p]
+				}
+			}
+		}
 	}
 	for ; ir < mh; ir += mr {
 		h := min(mr, mh-ir)
@@ -330,9 +398,13 @@ func (j *job[T]) packB(dst []T, p0, kc, j0, w int) {
 		if !j.tB {
 			// op(B)[p][j] = b[p·ldb + j]: each step copies nw contiguous elements.
 			base := p0*ldb + j0 + jr
-			if size := int(unsafe.Sizeof(b[0])); nw == nr && nr*size == 64 && hasAsmPack {
+			if size := int(unsafe.Sizeof(b[0])); nw == nr && (nr*size == 64 || nr*size == 128) && hasAsmPack {
 				_, _ = b[base+(kc-1)*ldb+nr-1], d[nr*kc-1]
-				copyRows64(unsafe.Pointer(&d[0]), unsafe.Pointer(&b[base]), kc, ldb*size)
+				if nr*size == 64 {
+					copyRows64(unsafe.Pointer(&d[0]), unsafe.Pointer(&b[base]), kc, ldb*size)
+				} else {
+					copyRows128(unsafe.Pointer(&d[0]), unsafe.Pointer(&b[base]), kc, ldb*size)
+				}
 				continue
 			}
 			for p := 0; p < kc; p++ {
@@ -345,7 +417,7 @@ func (j *job[T]) packB(dst []T, p0, kc, j0, w int) {
 		// op(B)[p][j] = b[j·ldb + p]: four rows of b at a time, so each
 		// step writes four adjacent elements.
 		jj := 0
-		if size := int(unsafe.Sizeof(b[0])); nw == nr && nr*size == 64 && hasAsmPack {
+		if size := int(unsafe.Sizeof(b[0])); nw == nr && nr*size%64 == 0 && hasAsmPack {
 			// Blocks of 8×8 (float32) or 4×4 (float64) elements are
 			// transposed in registers; the last kc%8 or kc%4 steps below.
 			row := (j0+jr)*ldb + p0

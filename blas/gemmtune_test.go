@@ -209,8 +209,9 @@ func TestTuneDist(t *testing.T) {
 
 // TestTuneModes alternates forced direct modes on the MLP shapes in short
 // windows and prints the best and median GFLOP/s of each mode; with
-// GEMM_PARMIN, GEMM_CHUNKS or GEMM_SHALLOW set it compares one goroutine
-// with two, chunkFactor values or shallowChunks values instead.
+// GEMM_PARMIN, GEMM_CHUNKS, GEMM_SHALLOW or GEMM_ISA set it compares one
+// goroutine with two, chunkFactor values, shallowChunks values or the
+// kernels of each instruction set instead.
 func TestTuneModes(t *testing.T) {
 	modes := [][2]int{{0, 0}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}}
 	if os.Getenv("GEMM_PARMIN") != "" {
@@ -224,6 +225,14 @@ func TestTuneModes(t *testing.T) {
 	if os.Getenv("GEMM_SHALLOW") != "" {
 		// Compare shallowChunks instead.
 		modes = [][2]int{{0, 0}, {0, 2}, {0, 4}, {0, 8}}
+	}
+	if os.Getenv("GEMM_ISA") != "" {
+		// Compare the kernels of each instruction set, widest first.
+		modes = nil
+		for isa := bestISA(); isa > isaGo; isa-- {
+			modes = append(modes, [2]int{0, isa})
+		}
+		defer useISA(bestISA())
 	}
 	cf, sc := chunkFactor, shallowChunks
 	defer func() { chunkFactor, shallowChunks = cf, sc }()
@@ -256,6 +265,8 @@ func TestTuneModes(t *testing.T) {
 						chunkFactor = md[1]
 					} else if os.Getenv("GEMM_SHALLOW") != "" {
 						shallowChunks = md[1]
+					} else if os.Getenv("GEMM_ISA") != "" {
+						useISA(md[1])
 					} else {
 						forceDirectA, forceDirectB = md[0], md[1]
 					}

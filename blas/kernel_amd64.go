@@ -4,49 +4,80 @@ package blas
 
 import "golang.org/x/sys/cpu"
 
-// hasAsmKernels reports whether Native runs assembly micro-kernels.
+// hasAsmKernels reports whether Native runs assembly micro-kernels (AVX2
+// and FMA at least).
 var hasAsmKernels = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-func init() {
-	if hasAsmKernels {
-		sgemmParams.kern, sgemmParams.kern4, sgemmParams.kern2 = sgemmKernel6x16, sgemmKernel4x16, sgemmKernel2x16
-		dgemmParams.kern, dgemmParams.kern4, dgemmParams.kern2 = dgemmKernel6x8, dgemmKernel4x8, dgemmKernel2x8
-		sgemmParams.dot, dgemmParams.dot = sdotKernels, ddotKernels
+// hasAVX512 reports whether the AVX-512 kernels and packing routines may
+// run: they use AVX-512 F, and VL for the masked 256-bit moves. (Package
+// cpu reports AVX-512 only where the OS saves its registers.)
+var hasAVX512 = hasAsmKernels && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
+func init() { useISA(bestISA()) }
+
+// bestISA returns the widest instruction set Native has kernels for on
+// this processor.
+func bestISA() int {
+	switch {
+	case hasAVX512:
+		return isaAVX512
+	case hasAsmKernels:
+		return isaAVX2
+	}
+	return isaGo
+}
+
+// useISA installs the blockings, kernels and packing routines of
+// instruction set isa, which the processor must have (see bestISA); tests
+// and tuning force a narrower one.
+func useISA(isa int) {
+	kernelISA = isa
+	hasAsmPack, hasAsm512Pack = isa >= isaAVX2, isa >= isaAVX512
+	switch isa {
+	case isaGo:
+		sgemmParams, dgemmParams = goParams32(), goParams64()
+	case isaAVX2:
+		sgemmParams, dgemmParams = avx2Params32(), avx2Params64()
+	default:
+		sgemmParams, dgemmParams = avx512Params32(), avx512Params64()
 	}
 }
 
-// sgemmKernel6x16 is the AVX2/FMA float32 micro-kernel for 6×16 tiles;
-// see kernelFunc.
-//
-//go:noescape
-func sgemmKernel6x16(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, flags, tiles, ta int)
+// avx2Params32 and avx2Params64 use the AVX2/FMA kernels: 6×16 and 6×8
+// tiles in 16 YMM registers, and the dot-product kernels.
+func avx2Params32() params[float32] {
+	p := goParams32()
+	p.kern = sgemmKernel6x16
+	p.edges = []edgeKernel[float32]{{2, sgemmKernel2x16}, {4, sgemmKernel4x16}}
+	p.dot = sdotKernels
+	return p
+}
 
-// sgemmKernel4x16 is the AVX2/FMA float32 micro-kernel for 4×16 tiles;
-// see kernelFunc.
-//
-//go:noescape
-func sgemmKernel4x16(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, flags, tiles, ta int)
+func avx2Params64() params[float64] {
+	p := goParams64()
+	p.kern = dgemmKernel6x8
+	p.edges = []edgeKernel[float64]{{2, dgemmKernel2x8}, {4, dgemmKernel4x8}}
+	p.dot = ddotKernels
+	return p
+}
 
-// sgemmKernel2x16 is the AVX2/FMA float32 micro-kernel for 2×16 tiles;
-// see kernelFunc.
-//
-//go:noescape
-func sgemmKernel2x16(k int, a *float32, rsa, csa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, flags, tiles, ta int)
+// avx512Params32 and avx512Params64 use the AVX-512 kernels: 12×32 and
+// 12×16 tiles, two ZMM vectors a row, in 24 of the 32 registers (see
+// bench/gemm_asmgen.py for why), and the AVX2 dot-product kernels.
+func avx512Params32() params[float32] {
+	p := avx2Params32()
+	p.mr, p.nr = 12, 32
+	p.kcMax, p.mcMax, p.ncMax = 256, 144, 2048
+	p.kern = sgemmKernelZ12x32
+	p.edges = []edgeKernel[float32]{{2, sgemmKernelZ2x32}, {4, sgemmKernelZ4x32}, {6, sgemmKernelZ6x32}, {8, sgemmKernelZ8x32}}
+	return p
+}
 
-// dgemmKernel6x8 is the AVX2/FMA float64 micro-kernel for 6×8 tiles;
-// see kernelFunc.
-//
-//go:noescape
-func dgemmKernel6x8(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, flags, tiles, ta int)
-
-// dgemmKernel4x8 is the AVX2/FMA float64 micro-kernel for 4×8 tiles;
-// see kernelFunc.
-//
-//go:noescape
-func dgemmKernel4x8(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, flags, tiles, ta int)
-
-// dgemmKernel2x8 is the AVX2/FMA float64 micro-kernel for 2×8 tiles;
-// see kernelFunc.
-//
-//go:noescape
-func dgemmKernel2x8(k int, a *float64, rsa, csa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, flags, tiles, ta int)
+func avx512Params64() params[float64] {
+	p := avx2Params64()
+	p.mr, p.nr = 12, 16
+	p.kcMax, p.mcMax, p.ncMax = 256, 96, 1024
+	p.kern = dgemmKernelZ12x16
+	p.edges = []edgeKernel[float64]{{2, dgemmKernelZ2x16}, {4, dgemmKernelZ4x16}, {6, dgemmKernelZ6x16}, {8, dgemmKernelZ8x16}}
+	return p
+}

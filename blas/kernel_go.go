@@ -2,14 +2,40 @@ package blas
 
 import "unsafe"
 
-// sgemmParams and dgemmParams are the blockings of Native; the kernels are
-// replaced by assembly ones where the processor has them (see init).
+// sgemmParams and dgemmParams are the blockings and kernels of Native: the
+// portable ones here, replaced by assembly ones where the processor has
+// them (see useISA).
 var (
-	sgemmParams = params[float32]{mr: 6, nr: 16, kcMax: 384, mcMax: 144, ncMax: 2048, parMin: 1 << 17, parCold: 1 << 20,
-		kern: goKernel[float32](6, 16), kern4: goKernel[float32](4, 16), kern2: goKernel[float32](2, 16)}
-	dgemmParams = params[float64]{mr: 6, nr: 8, kcMax: 256, mcMax: 96, ncMax: 1024, parMin: 1 << 17, parCold: 1 << 20,
-		kern: goKernel[float64](6, 8), kern4: goKernel[float64](4, 8), kern2: goKernel[float64](2, 8)}
+	sgemmParams = goParams32()
+	dgemmParams = goParams64()
 )
+
+// The instruction sets Native has kernels for, in increasing order.
+const (
+	isaGo     = iota // portable Go
+	isaAVX2          // AVX2 and FMA
+	isaAVX512        // AVX-512 F and VL
+)
+
+// isaNames names the instruction sets, for tests and tuning.
+var isaNames = [...]string{isaGo: "go", isaAVX2: "avx2", isaAVX512: "avx512"}
+
+// kernelISA is the instruction set of the kernels in use.
+var kernelISA = isaGo
+
+// goParams32 and goParams64 are the portable blockings and kernels, 6×16
+// and 6×8 tiles.
+func goParams32() params[float32] {
+	return params[float32]{mr: 6, nr: 16, kcMax: 384, mcMax: 144, ncMax: 2048, parMin: 1 << 17, parCold: 1 << 20,
+		kern:  goKernel[float32](6, 16),
+		edges: []edgeKernel[float32]{{2, goKernel[float32](2, 16)}, {4, goKernel[float32](4, 16)}}}
+}
+
+func goParams64() params[float64] {
+	return params[float64]{mr: 6, nr: 8, kcMax: 256, mcMax: 96, ncMax: 1024, parMin: 1 << 17, parCold: 1 << 20,
+		kern:  goKernel[float64](6, 8),
+		edges: []edgeKernel[float64]{{2, goKernel[float64](2, 8)}, {4, goKernel[float64](4, 8)}}}
+}
 
 // goKernel returns kernelGo for mr×nr tiles as a kernelFunc.
 func goKernel[T float](mr, nr int) kernelFunc[T] {

@@ -160,46 +160,54 @@ func checkGemm[T float32 | float64](t testingT, impl Implementation, tc gemmCase
 	}
 }
 
-// nativeConfigs are the ways Native is run by the correctness tests: as
-// installed on this machine with its own choice of packed or in-place
-// operands, with each choice forced, and on its portable kernels and
-// packing loops (and then without the dot-product kernels, as on other
-// processors).
-var nativeConfigs = []struct {
+// nativeConfig is one way of running Native in the correctness tests.
+type nativeConfig struct {
 	name       string
-	goKernels  bool
+	isa        int // see useISA
 	dirA, dirB int // see forceDirectA and forceDirectB
 	chunks     int // chunkFactor, if not 0
-}{
-	{"auto", false, 0, 0, 0},
-	{"packed", false, -1, -1, 0},
-	{"directA", false, 1, -1, 0},
-	{"directB", false, -1, 1, 0},
-	{"directAB", false, 1, 1, 0},
-	{"chunks4", false, 0, 0, 4},
-	{"chunks4directB", false, 0, 1, 4},
-	{"goKernels", true, 0, 0, 0},
 }
 
-// withConfig runs f with Native configured as a nativeConfigs entry says.
-func withConfig(goKernels bool, dirA, dirB, chunks int, f func()) {
-	s, d := sgemmParams, dgemmParams
-	fa, fb := forceDirectA, forceDirectB
-	ap, cf := hasAsmPack, chunkFactor
-	defer func() {
-		sgemmParams, dgemmParams = s, d
-		forceDirectA, forceDirectB = fa, fb
-		hasAsmPack, chunkFactor = ap, cf
-	}()
-	forceDirectA, forceDirectB = dirA, dirB
-	if chunks != 0 {
-		chunkFactor = chunks
+// nativeConfigs are the ways Native is run by the correctness tests: on
+// the widest kernels this machine has (see bestISA), with their own choice
+// of packed or in-place operands, with each choice forced; then with each
+// narrower instruction set forced, down to the portable kernels and
+// packing loops (and then without the dot-product kernels, as on other
+// processors).
+var nativeConfigs = func() []nativeConfig {
+	best := bestISA()
+	cs := []nativeConfig{
+		{"auto", best, 0, 0, 0},
+		{"packed", best, -1, -1, 0},
+		{"directA", best, 1, -1, 0},
+		{"directB", best, -1, 1, 0},
+		{"directAB", best, 1, 1, 0},
+		{"chunks4", best, 0, 0, 4},
+		{"chunks4directB", best, 0, 1, 4},
 	}
-	if goKernels {
-		hasAsmPack = false
-		sgemmParams.kern, sgemmParams.kern4, sgemmParams.kern2 = goKernel[float32](6, 16), goKernel[float32](4, 16), goKernel[float32](2, 16)
-		dgemmParams.kern, dgemmParams.kern4, dgemmParams.kern2 = goKernel[float64](6, 8), goKernel[float64](4, 8), goKernel[float64](2, 8)
-		sgemmParams.dot, dgemmParams.dot = [dotR][dotS]dotKernelFunc[float32]{}, [dotR][dotS]dotKernelFunc[float64]{}
+	for isa := best - 1; isa > isaGo; isa-- {
+		cs = append(cs,
+			nativeConfig{isaNames[isa], isa, 0, 0, 0},
+			nativeConfig{isaNames[isa] + "packed", isa, -1, -1, 0},
+			nativeConfig{isaNames[isa] + "directAB", isa, 1, 1, 0})
+	}
+	return append(cs, nativeConfig{"goKernels", isaGo, 0, 0, 0})
+}()
+
+// withConfig runs f with Native configured as cfg says.
+func withConfig(cfg nativeConfig, f func()) {
+	isa := kernelISA
+	fa, fb := forceDirectA, forceDirectB
+	cf := chunkFactor
+	defer func() {
+		useISA(isa)
+		forceDirectA, forceDirectB = fa, fb
+		chunkFactor = cf
+	}()
+	useISA(cfg.isa)
+	forceDirectA, forceDirectB = cfg.dirA, cfg.dirB
+	if cfg.chunks != 0 {
+		chunkFactor = cfg.chunks
 	}
 	f()
 }
@@ -270,8 +278,8 @@ func TestNativeMatchesNaive(t *testing.T) {
 			// The default configuration gets every case; to keep the test
 			// quick the others get half of the spread, alternate halves.
 			// Under the race detector each configuration gets a quarter
-			// of the large cases and an eighth of the spread, a different
-			// share each: every case still runs, and every configuration's
+			// of the large cases and one share of the spread, as many shares
+			// as configurations, a different one each: every case still runs, and every configuration's
 			// concurrent paths run under the detector, in a fraction of
 			// the time (146 s alone, over 200 s on a loaded machine).
 			var cases []gemmCase
@@ -285,7 +293,7 @@ func TestNativeMatchesNaive(t *testing.T) {
 					cases = append(cases, tc)
 				}
 			}
-			withConfig(cfg.goKernels, cfg.dirA, cfg.dirB, cfg.chunks, func() {
+			withConfig(cfg, func() {
 				rng := rand.New(rand.NewPCG(1, 2))
 				for _, tc := range cases {
 					checkGemm[float32](t, Native{}, tc, rng)
@@ -397,7 +405,7 @@ func FuzzGemm(f *testing.F) {
 		tc := gemmCase{tA: tA, tB: tB, m: int(m), n: int(n), k: int(k),
 			alpha: pair[0], beta: pair[1], padA: int(padA % 16), padB: int(padB % 16), padC: int(padC % 16)}
 		cfg := nativeConfigs[int(ab/8)%len(nativeConfigs)]
-		withConfig(cfg.goKernels, cfg.dirA, cfg.dirB, cfg.chunks, func() {
+		withConfig(cfg, func() {
 			checkGemm[float32](t, Native{}, tc, rng)
 			checkGemm[float64](t, Native{}, tc, rng)
 		})

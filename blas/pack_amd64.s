@@ -217,3 +217,131 @@ p48next:
 p48done:
 	VZEROUPPER
 	RET
+
+// func copyRows128(dst, src unsafe.Pointer, rows, ld int)
+// Copies rows rows of 128 bytes, ld bytes apart in src, to dst contiguously.
+TEXT ·copyRows128(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ ld+24(FP), DX
+	TESTQ CX, CX
+	JE   c128done
+
+c128loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    DX, SI
+	ADDQ    $128, DI
+	DECQ    CX
+	JNE     c128loop
+
+c128done:
+	VZEROUPPER
+	RET
+
+// func transpose4x8f32(dst, src unsafe.Pointer, blocks, ld, dstStride int)
+// Transposes blocks consecutive 4×8 float32 blocks of 4 rows of src (ld
+// bytes apart): element (r, p) of the rows goes to dst + p·dstStride + 4r.
+TEXT ·transpose4x8f32(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ blocks+16(FP), CX
+	MOVQ ld+24(FP), R8
+	MOVQ dstStride+32(FP), R10
+	LEAQ (R8)(R8*2), R9
+	LEAQ (R10)(R10*2), R11
+	TESTQ CX, CX
+	JE   t48done
+
+t48loop:
+	LEAQ (DI)(R10*4), BX
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R8*1), Y1
+	VMOVUPS (SI)(R8*2), Y2
+	VMOVUPS (SI)(R9*1), Y3
+
+	VUNPCKLPS Y1, Y0, Y4
+	VUNPCKHPS Y1, Y0, Y5
+	VUNPCKLPS Y3, Y2, Y6
+	VUNPCKHPS Y3, Y2, Y7
+
+	// Y0..Y3 hold columns 0..3 in their low halves, 4..7 in their high.
+	VSHUFPS $0x44, Y6, Y4, Y0
+	VSHUFPS $0xEE, Y6, Y4, Y1
+	VSHUFPS $0x44, Y7, Y5, Y2
+	VSHUFPS $0xEE, Y7, Y5, Y3
+
+	VMOVUPS      X0, (DI)
+	VMOVUPS      X1, (DI)(R10*1)
+	VMOVUPS      X2, (DI)(R10*2)
+	VMOVUPS      X3, (DI)(R11*1)
+	VEXTRACTF128 $1, Y0, (BX)
+	VEXTRACTF128 $1, Y1, (BX)(R10*1)
+	VEXTRACTF128 $1, Y2, (BX)(R10*2)
+	VEXTRACTF128 $1, Y3, (BX)(R11*1)
+
+	ADDQ $32, SI
+	LEAQ (BX)(R10*4), DI
+	DECQ CX
+	JNE  t48loop
+
+t48done:
+	VZEROUPPER
+	RET
+
+// func packATw(dst, src unsafe.Pointer, panels, kc, ld, pstride, w int)
+// Packs panels panels of w bytes (a multiple of 4, at most 128) each: for
+// each of kc rows of src (ld bytes apart), w-byte piece q of the row goes
+// to dst + q·pstride + w·p. Masked AVX-512 moves (F).
+TEXT ·packATw(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+32(FP), R8
+	MOVQ pstride+40(FP), R9
+	MOVQ w+48(FP), R10
+	// K1 enables the first min(w/4, 16) dwords, K2 the next ones.
+	MOVQ  R10, CX
+	SHRQ  $2, CX
+	MOVQ  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+	KMOVW AX, K1
+	SHRQ  $16, AX
+	KMOVW AX, K2
+	MOVQ  kc+24(FP), CX
+	TESTQ CX, CX
+	JE    pwdone
+
+pwrow:
+	MOVQ  panels+16(FP), DX
+	MOVQ  SI, AX
+	MOVQ  DI, BX
+	TESTQ DX, DX
+	JE    pwnext
+
+pwpanel:
+	VMOVDQU32.Z (AX), K1, Z0
+	VMOVDQU32.Z 64(AX), K2, Z1
+	VMOVDQU32   Z0, K1, (BX)
+	VMOVDQU32   Z1, K2, 64(BX)
+	ADDQ        R10, AX
+	ADDQ        R9, BX
+	DECQ        DX
+	JNE         pwpanel
+
+pwnext:
+	ADDQ R8, SI
+	ADDQ R10, DI
+	DECQ CX
+	JNE  pwrow
+
+pwdone:
+	VZEROUPPER
+	RET
