@@ -67,7 +67,7 @@ func avx2Params64() params[float64] {
 func avx512Params32() params[float32] {
 	p := avx2Params32()
 	p.mr, p.nr = 12, 32
-	p.kcMax, p.mcMax, p.ncMax = 256, 144, 2048
+	p.mcMax, p.ncMax = 144, 2048
 	p.kern = sgemmKernelZ12x32
 	p.edges = []edgeKernel[float32]{{2, sgemmKernelZ2x32}, {4, sgemmKernelZ4x32}, {6, sgemmKernelZ6x32}, {8, sgemmKernelZ8x32}}
 	return p
@@ -76,7 +76,7 @@ func avx512Params32() params[float32] {
 func avx512Params64() params[float64] {
 	p := avx2Params64()
 	p.mr, p.nr = 12, 16
-	p.kcMax, p.mcMax, p.ncMax = 256, 96, 1024
+	p.mcMax, p.ncMax = 96, 1024
 	p.kern = dgemmKernelZ12x16
 	p.edges = []edgeKernel[float64]{{2, dgemmKernelZ2x16}, {4, dgemmKernelZ4x16}, {6, dgemmKernelZ6x16}, {8, dgemmKernelZ8x16}}
 	return p

@@ -51,11 +51,17 @@ const (
 // params holds the register and cache blocking for one element type and
 // the micro-kernel that goes with it.
 type params[T float] struct {
-	mr, nr int           // register tile of the micro-kernel
-	kcMax  int           // depth of a packed block: A and B micro-panels stay in L1
-	mcMax  int           // rows of a packed A block: stays in L2
-	ncMax  int           // columns of a packed B block
-	kern   kernelFunc[T] // mr rows
+	mr, nr int // register tile of the micro-kernel
+	kcMax  int // depth of a packed block: A and B micro-panels stay in L1
+	// wide is the width of C from which a product is not narrow (see
+	// narrow). It and kcMax are the same on every instruction set (see
+	// goParams32), so that each element of C gets the same sums in the
+	// same order on AVX-512 as on AVX2: results do not depend on the
+	// processor's vector width.
+	wide  int
+	mcMax int           // rows of a packed A block: stays in L2
+	ncMax int           // columns of a packed B block
+	kern  kernelFunc[T] // mr rows
 	// edges are the kernels of fewer rows, for the last rows of a block,
 	// by ascending rows.
 	edges []edgeKernel[T]
@@ -92,7 +98,7 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 		return
 	}
 	j := jobFor[T](ws)
-	if pr.narrow(n) && m >= 2*pr.nr && narrowTransposed {
+	if pr.narrow(n) && m >= 2*pr.wide && narrowTransposed {
 		// A narrow C that the dot-product kernels do not take (op(B) =
 		// B, or no kernels on this processor) would fill only part of
 		// its last nr-wide column of register tiles, which are most of
@@ -113,9 +119,12 @@ func gemm[T float](pr *params[T], tA, tB bool, m, n, k int, alpha T, a []T, lda 
 	j.release()
 }
 
-// narrow reports whether n columns of C would leave the nr-wide register
-// tiles of the packed path mostly part-filled.
-func (pr *params[T]) narrow(n int) bool { return n < 2*pr.nr && n%pr.nr != 0 }
+// narrow reports whether n columns of C would leave the register tiles of
+// the packed path mostly part-filled: the tiles of AVX2 and of the
+// portable kernels, nr = wide, and on AVX-512 too, whose wider tiles
+// would call more products narrow, but must take the same path (see
+// params.wide).
+func (pr *params[T]) narrow(n int) bool { return n < 2*pr.wide && n%pr.wide != 0 }
 
 // shallowK is the depth below which a product is shallow: each element of
 // C gets fewer than shallowK multiply-adds between its load and store, so
