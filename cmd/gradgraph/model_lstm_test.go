@@ -178,7 +178,7 @@ func TestGoSourceDirIsTheDistributions(t *testing.T) {
 // TestModelSummaries: the lines the --model registry shows are short,
 // one line each, in the style of the commands' summaries.
 func TestModelSummaries(t *testing.T) {
-	for _, s := range []string{lstmSummary} {
+	for _, s := range []string{lstmSummary, vaeSummary} {
 		assert.NotContains(t, s, "\n")
 		assert.Less(t, len(s), 90, s)
 		assert.Regexp(t, `^[a-z].*[^.]$`, s)
