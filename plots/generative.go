@@ -8,37 +8,31 @@ import (
 	"github.com/gradgraph/gradgraph/train"
 )
 
-// LanguageModelCurves writes a PNG with two panels for a language model
-// trained with a "bits" metric: the loss in bits per character (of every
-// batch, and the mean per epoch) against epochs, and the validation bits
-// per character per epoch under the unigram baseline, a line at unigram
-// bits. batchNats holds the batches' losses in nats, in order, with
+// LanguageModelCurves writes a PNG of a language model's training,
+// trained with a "bits" metric, in bits per character against epochs:
+// the loss of every batch, the validation bits after each epoch, and the
+// unigram baseline, a line at unigram bits.
+// batchNats holds the batches' losses in nats, in order, with
 // batchesPerEpoch of them per epoch.
 func LanguageModelCurves(path, title string, batchNats []float64, batchesPerEpoch int, epochs []train.EpochStats, unigram float64) error {
 	bx, by := make([]float64, len(batchNats)), make([]float64, len(batchNats))
 	for i, l := range batchNats {
 		bx[i], by[i] = float64(i+1)/float64(max(1, batchesPerEpoch)), l/math.Ln2
 	}
-	var ex, el, ev []float64
+	var ex, ev []float64
 	for _, e := range epochs {
 		ex = append(ex, float64(e.Epoch))
-		el = append(el, e.Loss/math.Ln2)
 		ev = append(ev, e.ValMetrics["bits"])
 	}
-	loss, err := Lines(title+": training loss", "epoch", "bits per character", false,
-		Series{Name: "each batch", X: bx, Y: by, Faint: true}, Series{Name: "mean over the epoch", X: ex, Y: el})
+	end := float64(max(1, len(epochs)))
+	p, err := Lines(title, "epoch", "bits per character", false,
+		Series{Name: "training, each batch", X: bx, Y: by, Faint: true},
+		Series{Name: "validation, after each epoch", X: ex, Y: ev},
+		Series{Name: "unigram baseline", X: []float64{0, end}, Y: []float64{unigram, unigram}})
 	if err != nil {
 		return err
 	}
-	lo, hi := 0.0, float64(max(1, len(epochs)))
-	val, err := Lines(title+": validation", "epoch", "bits per character", false,
-		Series{Name: "validation", X: ex, Y: ev},
-		Series{Name: "unigram baseline", X: []float64{lo, hi}, Y: []float64{unigram, unigram}})
-	if err != nil {
-		return err
-	}
-	val.Y.Min = 0
-	return Save(path, 10*vg.Inch, 4*vg.Inch, loss, val)
+	return Save(path, 7*vg.Inch, 4*vg.Inch, p)
 }
 
 // ELBOCurves writes a PNG with two panels for a variational auto-encoder

@@ -21,7 +21,7 @@ func ExampleLanguageModelCurves() {
 	img, _ := png.Decode(f)
 	fmt.Println(err, img.Bounds().Dx(), "x", img.Bounds().Dy())
 	// Output:
-	// <nil> 960 x 384
+	// <nil> 672 x 384
 }
 
 func ExampleELBOCurves() {

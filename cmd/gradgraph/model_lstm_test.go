@@ -91,7 +91,7 @@ func TestLSTMTrainsAndGenerates(t *testing.T) {
 	defer f.Close()
 	img, err := png.Decode(f)
 	require.NoError(t, err)
-	assert.Equal(t, 960, img.Bounds().Dx())
+	assert.Equal(t, 672, img.Bounds().Dx(), "one panel, 7 inches at 96 dpi")
 
 	out, errOut, code = runModelCLI(runLSTM, lstmArgs(src, "--epochs", "1", "--progress=false")...)
 	require.Equal(t, 0, code, errOut)
