@@ -97,8 +97,9 @@ type Model struct {
 // from N(0, 1), every LSTM and head weight uniformly from [−1/√H, 1/√H)
 // as PyTorch initialises them, the biases 0 but the forget gate's input
 // bias, 1, so that the cell state starts by remembering. The draws come
-// from math/rand/v2's PCG seeded with (Seed, 0), in float64, in the order
-// of the fields of Model; a float32 model rounds the same draws.
+// from math/rand/v2's PCG seeded with (Seed, 0), in float64, parameter by
+// parameter in the order Params lists them; a float32 model rounds the
+// same draws.
 func New(c Config) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err

@@ -110,8 +110,8 @@ type Model struct {
 // N(0, 2/in); the layers into μ, log σ² and the logits with Glorot's
 // uniform initialisation, from [−r, r) with r = √(6/(in + out)); every
 // bias 0. The draws come from math/rand/v2's PCG seeded with (Seed, 0),
-// in float64, in the order of the fields of Model; a float32 model rounds
-// the same draws.
+// in float64, parameter by parameter in the order Params lists them; a
+// float32 model rounds the same draws.
 func New(c Config) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
