@@ -44,7 +44,7 @@ func main() {
 	// Test image 0 and the decoding of its mean code, side by side.
 	rec, err := m.Reconstruct(test, []int{0})
 	check(err)
-	for y := 3; y < 27; y += 2 { // every other row (characters are tall), margins cut
+	for y := 7; y < 28; y += 2 { // every other row (characters are tall), from the digit's top
 		row := func(img func(i int) float64) string {
 			var b strings.Builder
 			for x := range 28 {
@@ -52,7 +52,8 @@ func main() {
 			}
 			return b.String()
 		}
-		fmt.Printf("%s   %s\n", row(func(i int) float64 { return float64(test.X[i]) }), row(func(i int) float64 { return rec[i] }))
+		line := row(func(i int) float64 { return float64(test.X[i]) }) + "   " + row(func(i int) float64 { return rec[i] })
+		fmt.Println(strings.TrimRight(line, " "))
 	}
 	// docs:end draw
 }
