@@ -27,16 +27,23 @@ func Accumulate(cs ...*graph.Node) *graph.Node {
 	if len(cs) == 1 {
 		return cs[0]
 	}
-	// Group the placements by full shape and axis; a group of two or more
-	// becomes one node where its first member stood.
+	// Group the placements by the value they place into (the reference
+	// whose shape they take) and axis; a group of two or more becomes one
+	// node where its first member stood.
 	type key struct {
-		full string
+		ref  *graph.Node
 		axis int
+	}
+	keyOf := func(c *graph.Node) (key, bool) {
+		o, ok := c.Op().(narrowGradOp)
+		if !ok || c.Failed() {
+			return key{}, false
+		}
+		return key{c.Inputs()[1], o.axis}, true
 	}
 	groups := map[key][]int{}
 	for i, c := range cs {
-		if o, ok := c.Op().(narrowGradOp); ok && !c.Failed() {
-			k := key{o.full.String(), o.axis}
+		if k, ok := keyOf(c); ok {
 			groups[k] = append(groups[k], i)
 		}
 	}
@@ -46,22 +53,22 @@ func Accumulate(cs ...*graph.Node) *graph.Node {
 		if merged[i] {
 			continue
 		}
-		o, ok := c.Op().(narrowGradOp)
-		if !ok || c.Failed() || len(groups[key{o.full.String(), o.axis}]) < 2 {
+		k, ok := keyOf(c)
+		if !ok || len(groups[k]) < 2 {
 			terms = append(terms, c)
 			continue
 		}
-		idx := groups[key{o.full.String(), o.axis}]
-		p := placeOp{full: o.full.Clone(), axis: o.axis}
-		ins := make([]*graph.Node, len(idx))
-		for j, k := range idx {
-			ng := cs[k].Op().(narrowGradOp)
+		idx := groups[k]
+		p := placeOp{axis: k.axis}
+		ins := make([]*graph.Node, len(idx), len(idx)+1)
+		for j, i := range idx {
+			ng := cs[i].Op().(narrowGradOp)
 			p.starts = append(p.starts, ng.start)
 			p.drops = append(p.drops, ng.drop)
-			ins[j] = cs[k].Inputs()[0]
-			merged[k] = true
+			ins[j] = cs[i].Inputs()[0]
+			merged[i] = true
 		}
-		terms = append(terms, graph.ApplyOn(p, ins...))
+		terms = append(terms, graph.ApplyOn(p, append(ins, k.ref)...))
 	}
 	acc := terms[0]
 	for _, t := range terms[1:] {
@@ -70,11 +77,12 @@ func Accumulate(cs ...*graph.Node) *graph.Node {
 	return acc
 }
 
-// placeOp is the sum of several narrowGrads into one full shape along one
-// axis: zeros of shape full, each input added at its start (the inputs
-// may overlap). Its VJP narrows each input's range back out.
+// placeOp is the sum of several narrowGrads into one reference's shape
+// along one axis: zeros of that shape, each input added at its start (the
+// inputs may overlap). Its inputs are the pieces, then the reference,
+// which gives its shape only, read at run time. Its VJP narrows each
+// piece's range back out.
 type placeOp struct {
-	full   graph.Shape
 	axis   int
 	starts []int
 	drops  []bool
@@ -82,23 +90,28 @@ type placeOp struct {
 
 func (placeOp) Type() string { return "NarrowGradSum" }
 
+// ShapeOnly implements graph.ShapeOnly: the reference, the last input,
+// gives its shape only.
+func (o placeOp) ShapeOnly(i int) bool { return i == len(o.starts) }
+
 func (o placeOp) Infer(in []graph.Meta) (graph.Meta, error) {
-	if err := wantFloat(in); err != nil {
+	pieces, full := in[:len(o.starts)], in[len(o.starts)].Shape
+	if err := wantFloat(pieces); err != nil {
 		return graph.Meta{}, err
 	}
-	for i, m := range in {
-		if _, err := (narrowGradOp{full: o.full, axis: o.axis, start: o.starts[i], drop: o.drops[i]}).Infer([]graph.Meta{m}); err != nil {
+	for i, m := range pieces {
+		if err := (narrowGradOp{axis: o.axis, start: o.starts[i], drop: o.drops[i]}).fits(m, full); err != nil {
 			return graph.Meta{}, fmt.Errorf("input %d: %w", i, err)
 		}
 	}
-	return graph.Meta{DType: in[0].DType, Shape: o.full.Clone()}, nil
+	return graph.Meta{DType: in[0].DType, Shape: full.Clone()}, nil
 }
 
 func (o placeOp) Forward(out *graph.Value, in []*graph.Value) {
 	outer, length, inner := split3(out.Shape, o.axis)
 	clear(out.F32)
 	clear(out.F64)
-	for i, g := range in {
+	for i, g := range in[:len(o.starts)] {
 		n := (narrowGradOp{axis: o.axis, drop: o.drops[i]}).n(g.Shape)
 		if out.F64 != nil {
 			placeAddK(out.F64, g.F64, outer, length, inner, o.starts[i], n)
@@ -122,7 +135,7 @@ func placeAddK[T graph.Float](o, g []T, outer, length, inner, start, n int) {
 
 func (o placeOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	d := make([]*graph.Node, len(need))
-	for i, ok := range need {
+	for i, ok := range need[:len(o.starts)] {
 		if ok {
 			x := n.Inputs()[i]
 			d[i] = narrow(g, o.axis, o.starts[i], (narrowGradOp{axis: o.axis, drop: o.drops[i]}).n(x.Shape()), o.drops[i])

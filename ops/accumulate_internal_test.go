@@ -14,8 +14,8 @@ import (
 // TestAccumulateGathersPlacements: Accumulate sums what a chain of Adds
 // sums (to rounding where pieces overlap), whatever mix of
 // placements (dropped axis or not, overlapping, along other axes or into
-// other shapes) and other contributions it is given; the placements of one
-// shape and axis become one node.
+// other shapes) and other contributions it is given; the placements into
+// one value along one axis become one node.
 func TestAccumulateGathersPlacements(t *testing.T) {
 	for _, dt := range []graph.DType{graph.Float64, graph.Float32} {
 		r := rand.New(rand.NewPCG(5, 6))
@@ -29,7 +29,7 @@ func TestAccumulateGathersPlacements(t *testing.T) {
 			require.NoError(t, x.SetFloat64s(v))
 			return x
 		}
-		full := graph.Shape{4, 3, 2}
+		full := g.Input("full", dt, 4, 3, 2) // the value the pieces are placed into
 		cs := []*graph.Node{
 			narrowGrad(rnd(4, 2), full, 1, 0, true),     // step 0 of axis 1
 			rnd(4, 3, 2),                                // an ordinary contribution

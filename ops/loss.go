@@ -343,36 +343,39 @@ func labelError(t int64, i, c int) error {
 
 func (o pickOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
 	x, labels := n.Inputs()[0], n.Inputs()[1]
-	return []*graph.Node{graph.ApplyOn(pickGradOp{pick: o, xShape: x.Shape().Clone()}, g, labels), nil}
+	return []*graph.Node{graph.ApplyOn(pickGradOp{pick: o}, g, labels, x), nil}
 }
 
 // pickGradOp is the adjoint of pickOp: g (labels' shape) scattered into
 // zeros of x's shape, each g at its label's class (summed over the labels
-// of a class when x is a vector of C). Its VJP is the pick of the
-// adjoint.
+// of a class when x is a vector of C). x, its third input, gives only its
+// shape, read at run time (graph.ShapeOnly), so the adjoint follows the
+// batch of a batched graph. Its VJP is the pick of the adjoint.
 type pickGradOp struct {
-	pick   pickOp
-	xShape graph.Shape
+	pick pickOp
 }
 
 func (pickGradOp) Type() string { return "PickLabelGrad" }
 
+// ShapeOnly implements graph.ShapeOnly: x gives its shape only.
+func (pickGradOp) ShapeOnly(i int) bool { return i == 2 }
+
 func (o pickGradOp) Infer(in []graph.Meta) (graph.Meta, error) {
-	if _, err := o.pick.Infer([]graph.Meta{{DType: in[0].DType, Shape: o.xShape}, in[1]}); err != nil {
+	if _, err := o.pick.Infer([]graph.Meta{{DType: in[0].DType, Shape: in[2].Shape}, in[1]}); err != nil {
 		return graph.Meta{}, err
 	}
 	if !in[0].Shape.Equal(in[1].Shape) {
-		return graph.Meta{}, graph.ShapesError(in, "differ")
+		return graph.Meta{}, graph.ShapesError(in[:2], "differ")
 	}
-	return graph.Meta{DType: in[0].DType, Shape: o.xShape.Clone()}, nil
+	return graph.Meta{DType: in[0].DType, Shape: in[2].Shape.Clone()}, nil
 }
 
 func (o pickGradOp) Forward(out *graph.Value, in []*graph.Value) {
 	g, l := in[0], in[1]
 	if out.F64 != nil {
-		scatterByLabel(o.pick, out, out.F64, g.F64, l, o.xShape)
+		scatterByLabel(o.pick, out, out.F64, g.F64, l, out.Shape)
 	} else {
-		scatterByLabel(o.pick, out, out.F32, g.F32, l, o.xShape)
+		scatterByLabel(o.pick, out, out.F32, g.F32, l, out.Shape)
 	}
 }
 
@@ -410,5 +413,5 @@ func scatterK[T graph.Float, L int32 | int64](o pickOp, out *graph.Value, x, g [
 }
 
 func (o pickGradOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
-	return []*graph.Node{graph.ApplyOn(o.pick, g, n.Inputs()[1]), nil}
+	return []*graph.Node{graph.ApplyOn(o.pick, g, n.Inputs()[1]), nil, nil}
 }

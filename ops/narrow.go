@@ -13,7 +13,9 @@ import (
 //     narrow), dropping the axis when asked (n = 1): one time step of a
 //     sequence, one gate of a fused gate matrix;
 //   - narrowGrad, its adjoint, puts a narrowed value back into zeros of
-//     the full shape; its own adjoint is narrow again;
+//     the full shape, read at run time from a reference node (so that a
+//     batched graph's gradients follow the batch); its own adjoint is
+//     narrow again;
 //   - stack joins values of one shape along a new axis; its adjoint
 //     narrows each back out.
 //
@@ -26,10 +28,12 @@ func narrow(x *graph.Node, axis, start, n int, drop bool) *graph.Node {
 	return graph.ApplyOn(narrowOp{axis: axis, start: start, n: n, drop: drop}, x)
 }
 
-// narrowGrad returns zeros of shape full with g placed at [start, start+n)
-// along axis (n is g's length there, 1 when drop says g lacks the axis).
-func narrowGrad(g *graph.Node, full graph.Shape, axis, start int, drop bool) *graph.Node {
-	return graph.ApplyOn(narrowGradOp{full: full.Clone(), axis: axis, start: start, drop: drop}, g)
+// narrowGrad returns zeros of ref's shape with g placed at [start,
+// start+n) along axis (n is g's length there, 1 when drop says g lacks
+// the axis). ref gives only its shape, read at run time (graph.ShapeOnly):
+// the placement follows the batch of a batched graph.
+func narrowGrad(g, ref *graph.Node, axis, start int, drop bool) *graph.Node {
+	return graph.ApplyOn(narrowGradOp{axis: axis, start: start, drop: drop}, g, ref)
 }
 
 // stack joins xs, all of one shape and dtype, along a new axis at axis.
@@ -79,7 +83,7 @@ func (o narrowOp) Forward(out *graph.Value, in []*graph.Value) {
 }
 
 func (o narrowOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
-	return []*graph.Node{narrowGrad(g, n.Inputs()[0].Shape(), o.axis, o.start, o.drop)}
+	return []*graph.Node{narrowGrad(g, n.Inputs()[0], o.axis, o.start, o.drop)}
 }
 
 // narrowK copies, from each of the outer blocks of x (length × inner
@@ -93,14 +97,17 @@ func narrowK[T any](o, x []T, outer, length, inner, start, n int) {
 	}
 }
 
+// narrowGradOp's inputs are g and the reference whose shape it fills.
 type narrowGradOp struct {
-	full  graph.Shape
 	axis  int
 	start int
 	drop  bool
 }
 
 func (narrowGradOp) Type() string { return "NarrowGrad" }
+
+// ShapeOnly implements graph.ShapeOnly: the reference gives its shape only.
+func (narrowGradOp) ShapeOnly(i int) bool { return i == 1 }
 
 // n returns the length along the axis that g covers.
 func (o narrowGradOp) n(gs graph.Shape) int {
@@ -111,23 +118,31 @@ func (o narrowGradOp) n(gs graph.Shape) int {
 }
 
 func (o narrowGradOp) Infer(in []graph.Meta) (graph.Meta, error) {
-	gs, a := in[0].Shape, o.axis
-	ok := a >= 0 && a < len(o.full)
+	if err := o.fits(in[0], in[1].Shape); err != nil {
+		return graph.Meta{}, err
+	}
+	return graph.Meta{DType: in[0].DType, Shape: in[1].Shape.Clone()}, nil
+}
+
+// fits reports why g cannot be placed into a value of shape full, or nil.
+func (o narrowGradOp) fits(g graph.Meta, full graph.Shape) error {
+	gs, a := g.Shape, o.axis
+	ok := a >= 0 && a < len(full)
 	if ok {
 		// The shape g must have: full's, with n or nothing at the axis.
-		want := append(graph.Shape{}, o.full[:a]...)
+		want := append(graph.Shape{}, full[:a]...)
 		n := 1
 		if !o.drop && a < len(gs) {
 			n = gs[a]
 			want = append(want, n)
 		}
-		want = append(want, o.full[a+1:]...)
-		ok = want.Equal(gs) && o.start >= 0 && o.start+n <= o.full[a]
+		want = append(want, full[a+1:]...)
+		ok = want.Equal(gs) && o.start >= 0 && o.start+n <= full[a]
 	}
 	if !ok {
-		return graph.Meta{}, graph.ShapesError(in, fmt.Sprintf("cannot be placed into %s at %d along axis %d", o.full, o.start, a))
+		return graph.ShapesError([]graph.Meta{g}, fmt.Sprintf("cannot be placed into %s at %d along axis %d", full, o.start, a))
 	}
-	return graph.Meta{DType: in[0].DType, Shape: o.full.Clone()}, nil
+	return nil
 }
 
 func (o narrowGradOp) Forward(out *graph.Value, in []*graph.Value) {
@@ -148,7 +163,7 @@ func (o narrowGradOp) Forward(out *graph.Value, in []*graph.Value) {
 }
 
 func (o narrowGradOp) VJP(n, g *graph.Node, need []bool) []*graph.Node {
-	return []*graph.Node{narrow(g, o.axis, o.start, o.n(n.Inputs()[0].Shape()), o.drop)}
+	return []*graph.Node{narrow(g, o.axis, o.start, o.n(n.Inputs()[0].Shape()), o.drop), nil}
 }
 
 // narrowGradK clears o and copies g into the rows [start, start+n) of each

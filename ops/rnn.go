@@ -506,7 +506,7 @@ func (c *cell) addBias(xw, b *graph.Node) *graph.Node {
 	wb, rb := narrow(b, 0, 0, gh, false), narrow(b, 0, gh, gh, false)
 	if c.kind == kindGRU && c.lbr {
 		c.rbh = narrow(rb, 0, 2*c.hidden, c.hidden, false)
-		rb = narrowGrad(narrow(rb, 0, 0, 2*c.hidden, false), graph.Shape{gh}, 0, 0, false)
+		rb = narrowGrad(narrow(rb, 0, 0, 2*c.hidden, false), rb, 0, 0, false)
 	}
 	return Add(xw, Add(wb, rb))
 }
