@@ -313,10 +313,11 @@ func init() {
 		return nil
 	}
 	// NarrowGradSum, the sum of NarrowGrads that autodiff gathers into one
-	// node, is their Sum.
+	// node, is their Sum. Its last input, like NarrowGrad's second, only
+	// gives the shape that n already has.
 	exportTable["NarrowGradSum"] = func(e *exporter, n *graph.Node, in []string, out string, a map[string]any) error {
-		parts := make([]string, len(in))
-		for i, g := range in {
+		parts := make([]string, len(in)-1)
+		for i, g := range in[:len(in)-1] {
 			parts[i] = e.temp(out + "_part")
 			e.place(g, n.Inputs()[i].Shape(), n.Shape(), a["axis"].(int), a["starts"].([]int)[i], a["drops"].([]bool)[i], parts[i])
 		}
