@@ -357,22 +357,29 @@ type pickGradOp struct {
 
 func (pickGradOp) Type() string { return "PickLabelGrad" }
 
+// Infer gives the result x's shape but for the batch N (of x N × C × …),
+// which is the labels': one compiled program serves any batch
+// (graph.Node.Batched).
 func (o pickGradOp) Infer(in []graph.Meta) (graph.Meta, error) {
-	if _, err := o.pick.Infer([]graph.Meta{{DType: in[0].DType, Shape: o.xShape}, in[1]}); err != nil {
+	xs := o.xShape.Clone()
+	if len(xs) >= 2 && len(in[1].Shape) >= 1 {
+		xs[0] = in[1].Shape[0]
+	}
+	if _, err := o.pick.Infer([]graph.Meta{{DType: in[0].DType, Shape: xs}, in[1]}); err != nil {
 		return graph.Meta{}, err
 	}
 	if !in[0].Shape.Equal(in[1].Shape) {
 		return graph.Meta{}, graph.ShapesError(in, "differ")
 	}
-	return graph.Meta{DType: in[0].DType, Shape: o.xShape.Clone()}, nil
+	return graph.Meta{DType: in[0].DType, Shape: xs}, nil
 }
 
 func (o pickGradOp) Forward(out *graph.Value, in []*graph.Value) {
 	g, l := in[0], in[1]
 	if out.F64 != nil {
-		scatterByLabel(o.pick, out, out.F64, g.F64, l, o.xShape)
+		scatterByLabel(o.pick, out, out.F64, g.F64, l, out.Shape)
 	} else {
-		scatterByLabel(o.pick, out, out.F32, g.F32, l, o.xShape)
+		scatterByLabel(o.pick, out, out.F32, g.F32, l, out.Shape)
 	}
 }
 

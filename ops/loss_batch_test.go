@@ -1,0 +1,95 @@
+package ops_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gradgraph/gradgraph/autodiff"
+	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/ops"
+)
+
+// TestClassLossGradientsFollowTheBatch: the class losses and their
+// gradients, compiled once for batches of up to 5 samples (scores and
+// labels batched along axis 0), give at a batch of 3 exactly what the
+// graph built for 3 gives, second order included (for the softmax: the
+// negative log-likelihood is linear in its scores, and autodiff's zero
+// for a gradient that does not depend on x has x's build-time shape):
+// a classifier's short last batch and its evaluation run the training
+// program at a smaller batch.
+func TestClassLossGradientsFollowTheBatch(t *testing.T) {
+	const C, D = 4, 2
+	ignore := int64(-100)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, c := range []struct {
+		name   string
+		sample []int // the shape of one sample of the scores
+		loss   func(x, l, w *graph.Node, o ops.LossOptions) *graph.Node
+		o      ops.LossOptions
+		weight bool
+		second bool
+	}{
+		{"SoftmaxCrossEntropyLoss/NC", []int{C}, ops.SoftmaxCrossEntropyLoss, ops.LossOptions{}, false, true},
+		{"SoftmaxCrossEntropyLoss/NCd_sum_weights", []int{C, D}, ops.SoftmaxCrossEntropyLoss, ops.LossOptions{Reduction: ops.ReductionSum}, true, true},
+		{"NegativeLogLikelihoodLoss/NC_ignore", []int{C}, ops.NegativeLogLikelihoodLoss, ops.LossOptions{Ignore: true, IgnoreIndex: ignore}, false, false},
+		{"NegativeLogLikelihoodLoss/NCd_weights", []int{C, D}, ops.NegativeLogLikelihoodLoss, ops.LossOptions{}, true, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			xs := randVals(r, 3*graph.Shape(c.sample).Size(), anyReal)
+			ls := randLabels(r, C, &ignore, append([]int{3}, c.sample[1:]...)...)
+			if !c.o.Ignore {
+				ls = randLabels(r, C, nil, append([]int{3}, c.sample[1:]...)...)
+			}
+			ws := randVals(r, C, positive)
+			// build returns the loss, its gradient in the scores and the
+			// gradient of the gradient's sum of squares, for batches of n.
+			build := func(n int, batched bool) (x, l *graph.Node, outs []*graph.Node) {
+				g := graph.New()
+				x = g.Input("x", graph.Float64, append([]int{n}, c.sample...)...)
+				l = g.Input("l", graph.Int64, append([]int{n}, c.sample[1:]...)...)
+				if batched {
+					x.Batched(0)
+					l.Batched(0)
+				}
+				var w *graph.Node
+				if c.weight {
+					w = g.Input("w", graph.Float64, C)
+					require.NoError(t, w.SetFloat64s(ws))
+				}
+				loss := c.loss(x, l, w, c.o)
+				gx, err := autodiff.Grad(loss, x)
+				require.NoError(t, err)
+				outs = []*graph.Node{loss, gx[0]}
+				if c.second {
+					gg, err := autodiff.Grad(ops.ReduceSum(ops.Mul(gx[0], gx[0]), false), x)
+					require.NoError(t, err)
+					outs = append(outs, gg[0])
+				}
+				return x, l, outs
+			}
+			x5, l5, big := build(5, true)
+			p5, err := x5.Graph().Compile(big...)
+			require.NoError(t, err)
+			x3, l3, small := build(3, false)
+			p3, err := x3.Graph().Compile(small...)
+			require.NoError(t, err)
+			for _, n := range []*graph.Node{x5, x3} {
+				require.NoError(t, n.SetFloat64s(xs))
+			}
+			require.NoError(t, l3.SetInt64s(ls))
+			require.NoError(t, l5.SetBatch(3))
+			copy(l5.Int64s(), ls)
+			p5.Run()
+			require.NoError(t, p5.Err())
+			p3.Run()
+			require.NoError(t, p3.Err())
+			for i := range big {
+				assert.Equal(t, small[i].Storage().Shape, big[i].Storage().Shape, "output %d", i)
+				assert.Equal(t, small[i].Float64s(), big[i].Float64s(), "output %d", i)
+			}
+		})
+	}
+}
