@@ -93,3 +93,45 @@ func TestClassLossGradientsFollowTheBatch(t *testing.T) {
 		})
 	}
 }
+
+// TestDropoutFollowsTheBatch: Dropout compiled for batches of up to 6
+// runs a batch of 3 and draws the mask the graph built for 3 draws from
+// the same stream, for the output and its gradient alike; in inference
+// mode it passes the batch through.
+func TestDropoutFollowsTheBatch(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	xs := randVals(r, 3*7, anyReal)
+	build := func(n int, batched bool) (*graph.Node, *ops.Mode, *graph.Program, []*graph.Node) {
+		g := graph.New()
+		x := g.Input("x", graph.Float32, n, 7)
+		if batched {
+			x.Batched(0)
+		}
+		mode := ops.NewMode(true)
+		y := ops.Dropout(x, 0.5, mode, ops.NewRNG(9))
+		gx, err := autodiff.Grad(ops.ReduceSum(ops.Mul(y, y), false), x)
+		require.NoError(t, err)
+		p, err := g.Compile(y, gx[0])
+		require.NoError(t, err)
+		return x, mode, p, []*graph.Node{y, gx[0]}
+	}
+	x6, mode6, p6, big := build(6, true)
+	x3, mode3, p3, small := build(3, false)
+	require.NoError(t, x6.SetFloat64s(xs))
+	require.NoError(t, x3.SetFloat64s(xs))
+	for _, training := range []bool{true, true, false} {
+		mode6.SetTraining(training)
+		mode3.SetTraining(training)
+		p6.Run()
+		require.NoError(t, p6.Err())
+		p3.Run()
+		require.NoError(t, p3.Err())
+		for i := range big {
+			assert.Equal(t, small[i].Float32s(), big[i].Float32s(), "output %d, training %v", i, training)
+		}
+		if training {
+			assert.Contains(t, big[0].Float32s(), float32(0), "some units are dropped")
+		}
+	}
+	assert.Equal(t, small[0].Float32s(), x3.Float32s(), "inference passes x through")
+}
