@@ -135,3 +135,65 @@ func TestDropoutFollowsTheBatch(t *testing.T) {
 	}
 	assert.Equal(t, small[0].Float32s(), x3.Float32s(), "inference passes x through")
 }
+
+// TestNormalizationFollowsTheBatch: LayerNormalization (over the last
+// axis, and over the last two) and InstanceNormalization, with their
+// gradients in x, scale and bias, compiled for batches of up to 5 give at
+// a batch of 3 what the graphs built for 3 give. Their statistics have a
+// slot per sample, kept in a workspace of the largest batch's size.
+func TestNormalizationFollowsTheBatch(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, c := range []struct {
+		name  string
+		shape []int // one sample's
+		param []int
+		build func(x, s, b *graph.Node) *graph.Node
+	}{
+		{"LayerNormalization/last", []int{4, 6}, []int{6}, func(x, s, b *graph.Node) *graph.Node { return ops.LayerNormalization(x, s, b, -1, 1e-5) }},
+		{"LayerNormalization/last_two", []int{4, 6}, []int{4, 6}, func(x, s, b *graph.Node) *graph.Node { return ops.LayerNormalization(x, s, b, 1, 1e-5) }},
+		{"InstanceNormalization", []int{4, 6}, []int{4}, func(x, s, b *graph.Node) *graph.Node { return ops.InstanceNormalization(x, s, b, 1e-5) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			xs := randVals(r, 3*graph.Shape(c.shape).Size(), anyReal)
+			ss := randVals(r, graph.Shape(c.param).Size(), anyReal)
+			bs := randVals(r, graph.Shape(c.param).Size(), anyReal)
+			ws := randVals(r, 3*graph.Shape(c.shape).Size(), anyReal)
+			build := func(n int, batched bool) (*graph.Node, *graph.Node, []*graph.Node) {
+				g := graph.New()
+				x := g.Input("x", graph.Float64, append([]int{n}, c.shape...)...)
+				w := g.Input("w", graph.Float64, append([]int{n}, c.shape...)...)
+				if batched {
+					x.Batched(0)
+					w.Batched(0)
+				}
+				s := g.Input("s", graph.Float64, c.param...)
+				b := g.Input("b", graph.Float64, c.param...)
+				require.NoError(t, s.SetFloat64s(ss))
+				require.NoError(t, b.SetFloat64s(bs))
+				y := c.build(x, s, b)
+				grads, err := autodiff.Grad(ops.ReduceSum(ops.Mul(y, w), false), x, s, b)
+				require.NoError(t, err)
+				return x, w, append([]*graph.Node{y}, grads...)
+			}
+			x5, w5, big := build(5, true)
+			x3, w3, small := build(3, false)
+			p5, err := x5.Graph().Compile(big...)
+			require.NoError(t, err)
+			p3, err := x3.Graph().Compile(small...)
+			require.NoError(t, err)
+			for _, n := range []*graph.Node{x5, x3} {
+				require.NoError(t, n.SetFloat64s(xs))
+			}
+			for _, n := range []*graph.Node{w5, w3} {
+				require.NoError(t, n.SetFloat64s(ws))
+			}
+			p5.Run()
+			require.NoError(t, p5.Err())
+			p3.Run()
+			require.NoError(t, p3.Err())
+			for i := range big {
+				assert.InDeltaSlice(t, small[i].Float64s(), big[i].Float64s(), 1e-12, "output %d", i)
+			}
+		})
+	}
+}
