@@ -205,6 +205,7 @@ func init() {
 			},
 			formula: "artanh x", deriv: "g/(1 − x²)"},
 		uErf: {name: "Erf", f: func(x, _, _ float64) float64 { return math.Erf(x) },
+			k32: erfK32,
 			vjp: func(x, y, g *graph.Node, _, _ float64) *graph.Node {
 				return Mul(g, Scale(Exp(Neg(Square(x))), 2/math.Sqrt(math.Pi)))
 			},
@@ -287,6 +288,7 @@ func init() {
 			},
 			formula: "x/(1 + |x|)", deriv: "g/(1 + |x|)²"},
 		uGelu: {name: "Gelu", f: func(x, _, _ float64) float64 { return 0.5 * x * (1 + math.Erf(x/sqrt2)) },
+			k32: geluK32,
 			vjp: func(x, y, g *graph.Node, _, _ float64) *graph.Node {
 				// Φ(x) + x·φ(x), Φ the normal CDF and φ its density.
 				phi := Scale(Exp(Scale(Square(x), -0.5)), invSqrt2P)
