@@ -58,23 +58,17 @@ func erfK32(o, x []float32, _, _ float64) {
 		erfcArgs(t[:], e[:], xb, 1)
 		vec.Exp(e[:len(xb)], e[:len(xb)])
 		for i, v := range xb {
+			// Both forms, and a select without a branch: which one applies
+			// is as random as the data.
 			z := math.Abs(float64(v))
-			var r float64
-			if z < 0.5 {
-				// 2/√π·(z − z³/3 + z⁵/10 − …), to z¹⁵: below 1e-9 relative.
-				z2 := z * z
-				r = z * (1.1283791670955126 + z2*(-0.37612638903183754+z2*(0.11283791670955126+z2*(-0.026866170645131252+
-					z2*(0.005223977625442188+z2*(-8.548327023450852e-4+z2*(1.2055332981789664e-4+z2*-1.4925650358406252e-5)))))))
-			} else {
-				r = 1 - t[i]*e[i]
-			}
-			switch {
-			case v != v:
-				r = float64(v)
-			case math.Signbit(float64(v)):
-				r = -r
-			}
-			ob[i] = float32(r)
+			zs := min(z, 0.5) // keeps the unused series finite
+			z2 := zs * zs
+			// 2/√π·(z − z³/3 + z⁵/10 − …), to z¹⁵: below 1e-9 relative.
+			taylor := zs * (1.1283791670955126 + z2*(-0.37612638903183754+z2*(0.11283791670955126+z2*(-0.026866170645131252+
+				z2*(0.005223977625442188+z2*(-8.548327023450852e-4+z2*(1.2055332981789664e-4+z2*-1.4925650358406252e-5)))))))
+			small := float64(math.Float64bits(z-0.5) >> 63) // 1 for z < 1/2
+			r := small*taylor + (1-small)*(1-t[i]*e[i])
+			ob[i] = float32(math.Copysign(r, float64(v)))
 		}
 	}
 }
@@ -90,11 +84,32 @@ func geluK32(o, x []float32, _, _ float64) {
 		vec.Exp(e[:len(xb)], e[:len(xb)])
 		for i, v := range xb {
 			xv := float64(v)
-			phi := 0.5 * t[i] * e[i] // Φ(−|x|)
-			if xv > 0 {
-				phi = 1 - phi
-			}
-			ob[i] = float32(xv * phi)
+			h := 0.5 * t[i] * e[i]                       // Φ(−|x|)
+			pos := float64(1 - math.Float64bits(xv)>>63) // 1 for x ≥ +0
+			ob[i] = float32(xv * (h + pos*(1-2*h)))      // x·Φ(x), without a branch
+		}
+	}
+}
+
+// geluDerivativeK32 is GELUDerivative's float32 kernel: Φ(x) + x·φ(x),
+// with φ(x) = e^(−x²/2)/√(2π) exponentiated with the block's erfc terms.
+func geluDerivativeK32(o, x []float32, _, _ float64) {
+	x = x[:len(o)]
+	var t, e, d [erfBlock]float64
+	for lo := 0; lo < len(x); lo += erfBlock {
+		xb := x[lo:min(lo+erfBlock, len(x))]
+		ob := o[lo : lo+len(xb)]
+		erfcArgs(t[:], e[:], xb, 1/sqrt2)
+		for i, v := range xb {
+			d[i] = -0.5 * float64(v) * float64(v)
+		}
+		vec.Exp(e[:len(xb)], e[:len(xb)])
+		vec.Exp(d[:len(xb)], d[:len(xb)])
+		for i, v := range xb {
+			xv := float64(v)
+			h := 0.5 * t[i] * e[i]                       // Φ(−|x|)
+			pos := float64(1 - math.Float64bits(xv)>>63) // 1 for x ≥ +0
+			ob[i] = float32(h + pos*(1-2*h) + xv*invSqrt2P*d[i])
 		}
 	}
 }
