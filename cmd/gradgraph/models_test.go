@@ -144,12 +144,14 @@ $`, out)
 
 func TestTrainModelBadFlags(t *testing.T) {
 	dir := t.TempDir()
+	all := strings.Join(modelNames(), ", ") // mlp, then the registered models, sorted
+	require.True(t, strings.HasPrefix(all, "mlp, ") && strings.Contains(all, "softmax"), all)
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"--model", "lenett"}, `--model: unknown model "lenett" (want mlp, softmax)`},
-		{[]string{"--model", "softmx"}, `--model: unknown model "softmx" (want mlp, softmax); did you mean softmax?`},
+		{[]string{"--model", "zzzzzz"}, `--model: unknown model "zzzzzz" (want ` + all + `)`},
+		{[]string{"--model", "softmx"}, `--model: unknown model "softmx" (want ` + all + `); did you mean softmax?`},
 		{[]string{"--model", "softmax", "--model", "mlp"}, "--model: softmax and mlp: one model a run"},
 		{[]string{"--model", "mlp", "--model", "softmax"}, "--model: mlp and softmax: one model a run"},
 		{[]string{"--model", "softmax", "--layers", "32"}, "--layers: not a flag of gradgraph train (see gradgraph train --help)"},
