@@ -13,13 +13,15 @@ import (
 // on MNIST's test set in well under five minutes on two cores (see
 // docs/models.md).
 const (
-	lenetEpochs  = 6
+	lenetEpochs  = 8
+	lenetEta     = 2e-3
+	lenetDecay   = 5e-4
 	lenetDropout = 0.25
 )
 
 func init() {
 	registerModel("lenet", "a LeNet-style CNN on MNIST: two 5×5 convolutions with max-pooling, three dense layers, dropout",
-		runDefaults{Epochs: lenetEpochs, Batch: 128, Eta: 1e-3, Decay: 1e-4},
+		runDefaults{Epochs: lenetEpochs, Batch: 128, Eta: lenetEta, Decay: lenetDecay},
 		func(fs *flagSet) buildFunc {
 			data := addMNISTFlags(fs, 5000)
 			channels := fs.String("channels", fmt.Sprintf("%d,%d", lenet.DefaultConv1, lenet.DefaultConv2), "channels of the two convolutions, comma-separated")
@@ -54,7 +56,7 @@ func init() {
 					train.Setting{Name: "dropout", Value: strconv.FormatFloat(cfg.Dropout, 'g', -1, 64)})
 				return &modelRun{Model: net.Model, Train: train.Rows(trainSet), Val: rowsOrNil(valSet),
 					Describe: fmt.Sprintf("lenet %s, dropout %g, on %d images (%d for validation)", arch, cfg.Dropout, trainSet.Len(), valSet.Len()),
-					Settings: settings, Report: testAccuracy(testSet), Metadata: map[string]string{"architecture": arch},
+					Settings: settings, Report: testAccuracy(testSet), Metadata: map[string]string{"architecture": arch}, PlotTitle: "lenet " + arch + " on MNIST",
 					Summary: map[string]any{"architecture": arch, "dropout": cfg.Dropout, "train_images": trainSet.Len(), "val_images": valSet.Len()}}, nil
 			}
 		})

@@ -60,7 +60,7 @@ func init() {
 					train.Setting{Name: "heads", Value: num(*heads)}, train.Setting{Name: "depth", Value: num(*depth)}, train.Setting{Name: "mlp", Value: num(*mlp)})
 				return &modelRun{Model: net.Model, Train: train.Rows(trainSet), Val: rowsOrNil(valSet),
 					Describe: fmt.Sprintf("vit (%s) on %d images (%d for validation)", arch, trainSet.Len(), valSet.Len()),
-					Settings: settings, Report: testAccuracy(testSet), Metadata: map[string]string{"architecture": arch},
+					Settings: settings, Report: testAccuracy(testSet), Metadata: map[string]string{"architecture": arch}, PlotTitle: "vit on MNIST",
 					Summary: map[string]any{"architecture": arch, "train_images": trainSet.Len(), "val_images": valSet.Len()}}, nil
 			}
 		})

@@ -120,6 +120,9 @@ type modelRun struct {
 	// EpochLine, if set, formats the line of an epoch; by default it shows
 	// the loss, the validation loss and metrics, and the seconds.
 	EpochLine func(e train.EpochStats) string
+	// PlotTitle is the title of the --plot figure; by default the
+	// model's name.
+	PlotTitle string
 }
 
 // trainModel is a registered model.
@@ -390,7 +393,11 @@ func runModel(m trainModel, c runConfig, f commonFlags, build buildFunc, stdout 
 		}
 	}
 	if f.plot != "" {
-		if err := plots.TrainingCurves(f.plot, m.name+" on "+dataName(run.Train), batchLoss, batches, t.History()); err != nil {
+		title := run.PlotTitle
+		if title == "" {
+			title = m.name
+		}
+		if err := plots.TrainingCurves(f.plot, title, batchLoss, batches, t.History()); err != nil {
 			return fmt.Errorf("--plot: %v", err)
 		}
 	}
@@ -424,15 +431,6 @@ func paramCount(m *train.Model) int {
 		n += p.Shape().Size()
 	}
 	return n
-}
-
-// dataName names the training data in a plot's title.
-func dataName(d train.Data) string {
-	name, _, _ := strings.Cut(d.Fingerprint(), "/")
-	if name == "" {
-		return "its data"
-	}
-	return name
 }
 
 func schedule(decay float64) string {
