@@ -5,24 +5,30 @@ package main
 // `gradgraph train` trains the lecture's MLP (train.go) unless --model
 // names another model. Each other model registers itself from a file of
 // its own (model_lenet.go, model_vit.go, …) with registerModel, in an
-// init function:
+// init function; model_lenet.go is a complete example:
 //
 //	func init() {
-//		registerModel("lenet", "a LeNet-style CNN on MNIST",
-//			runDefaults{Epochs: 12, Batch: 128, Eta: 1e-3, Decay: 1e-4},
+//		registerModel("lenet", "a LeNet-style CNN on MNIST: …",
+//			runDefaults{Epochs: 8, Batch: 128, Eta: 2e-3, Decay: 5e-4},
 //			func(fs *flagSet) buildFunc {
-//				data := addMNISTFlags(fs, 5000)      // --data, --limit, --val
-//				dropout := fs.Float64("dropout", 0.5, "dropout ratio …")
+//				data := addMNISTFlags(fs, 5000) // --data, --limit, --val
+//				dropout := fs.Float64("dropout", 0.25, "ratio of the units dropped …")
 //				return func(c runConfig) (*modelRun, error) {
+//					if !(*dropout >= 0 && *dropout < 1) {
+//						return nil, usageErr("--dropout: %g, want a ratio in [0, 1)", *dropout)
+//					}
 //					trainSet, valSet, testSet, err := data.load()
 //					if err != nil {
 //						return nil, err
 //					}
 //					net, err := lenet.New(lenet.Config{MaxBatch: c.Batch, DType: c.DType, Seed: c.Seed, Dropout: *dropout})
-//					…
-//					return &modelRun{Model: net.Model, Train: train.Rows(trainSet), Val: data.val(valSet),
-//						Describe: "…", Settings: append(data.settings(), …),
-//						Report: testAccuracy(testSet)}, nil
+//					if err != nil {
+//						return nil, err
+//					}
+//					return &modelRun{Model: net.Model, Train: train.Rows(trainSet), Val: rowsOrNil(valSet),
+//						Describe: "lenet … on 55000 images (5000 for validation)",
+//						Settings: append(data.settings(), train.Setting{Name: "dropout", Value: …}),
+//						Report:   testAccuracy(testSet)}, nil
 //				}
 //			})
 //	}
@@ -31,16 +37,24 @@ package main
 // holds the common ones already (--model, --epochs, --batch, --seed,
 // --dtype, --eta, --decay, --drop-last, --save, --plot, --checkpoint,
 // --resume, --json and --progress), and returns the function that builds
-// the run once the flags are parsed: the model (for batches of at most
-// runConfig.Batch), its data and how to report on it. runModel does the
-// rest alike for every model: an Adam solver with η decaying
-// exponentially (--eta, --decay), a train.Trainer, checkpoints and
-// --resume (which refuses a checkpoint of other settings, naming the
+// the run once the flags are parsed and checked (runConfig): the
+// train.Model, built for batches of at most runConfig.Batch; its
+// train.Data (train.Rows for a classifier, train.Windows for text, or a
+// Data of the model's own); the settings that a checkpoint must match,
+// named after the model's flags; and Report, which evaluates the trained
+// model for the last line and the --json summary (testAccuracy for a
+// classifier). EpochLine and PlotTitle are optional. A model that does not
+// read MNIST declares its own data flags instead of addMNISTFlags.
+//
+// runModel does the rest alike for every model: an Adam solver with η
+// decaying exponentially (--eta, --decay), a train.Trainer, checkpoints
+// and --resume (which refuses a checkpoint of other settings, naming the
 // flag), a progress bar, a line per epoch (or one JSON summary with
-// --json), the report, --save (the params as safetensors, by name), and
-// --plot (the training curves). Errors are one line; those that a flag
-// causes start with the flag's name and are usage errors (usageErr, exit
-// status 2).
+// --json), the report, --save (the params and state nodes as safetensors,
+// by name: train.SaveParams), and --plot (the training curves). Errors are
+// one line; those a flag causes start with the flag's name and are usage
+// errors (usageErr, exit status 2). models_test.go registers a test-only
+// model, softmax regression, on which the registry's own tests run.
 
 import (
 	"context"
