@@ -12,9 +12,10 @@ import (
 // on MNIST's test set in under five minutes on two cores (see
 // docs/models.md).
 const (
-	vitEpochs = 6
-	vitEta    = 2e-3
-	vitDecay  = 3e-4
+	vitEpochs  = 6
+	vitEta     = 2e-3
+	vitDecay   = 5e-4
+	vitDropout = 0.1
 )
 
 func init() {
@@ -27,8 +28,13 @@ func init() {
 			heads := fs.Int("heads", vit.DefaultHeads, "attention heads, a divisor of --dim")
 			depth := fs.Int("depth", vit.DefaultDepth, "transformer blocks")
 			mlp := fs.Int("mlp", vit.DefaultMLP, "hidden width of each block's MLP")
+			dropout := fs.Float64("dropout", vitDropout, "ratio of the values dropped in training from each attention's and MLP's output, in [0, 1)")
 			return func(c runConfig) (*modelRun, error) {
-				cfg := vit.Config{MaxBatch: c.Batch, DType: c.DType, Seed: c.Seed, Patch: *patch, Dim: *dim, Heads: *heads, Depth: *depth, MLP: *mlp}
+				cfg := vit.Config{MaxBatch: c.Batch, DType: c.DType, Seed: c.Seed, Patch: *patch, Dim: *dim, Heads: *heads, Depth: *depth, MLP: *mlp,
+					Dropout: *dropout}
+				if !(cfg.Dropout >= 0 && cfg.Dropout < 1) {
+					return nil, usageErr("--dropout: %g, want a ratio in [0, 1)", cfg.Dropout)
+				}
 				for _, f := range []struct {
 					name string
 					v    int
@@ -57,11 +63,12 @@ func init() {
 				arch := cfg.Describe()
 				num := strconv.Itoa
 				settings := append(data.settings(), train.Setting{Name: "patch", Value: num(*patch)}, train.Setting{Name: "dim", Value: num(*dim)},
-					train.Setting{Name: "heads", Value: num(*heads)}, train.Setting{Name: "depth", Value: num(*depth)}, train.Setting{Name: "mlp", Value: num(*mlp)})
+					train.Setting{Name: "heads", Value: num(*heads)}, train.Setting{Name: "depth", Value: num(*depth)}, train.Setting{Name: "mlp", Value: num(*mlp)},
+					train.Setting{Name: "dropout", Value: strconv.FormatFloat(cfg.Dropout, 'g', -1, 64)})
 				return &modelRun{Model: net.Model, Train: train.Rows(trainSet), Val: rowsOrNil(valSet),
-					Describe: fmt.Sprintf("vit (%s) on %d images (%d for validation)", arch, trainSet.Len(), valSet.Len()),
+					Describe: fmt.Sprintf("vit (%s), dropout %g, on %d images (%d for validation)", arch, cfg.Dropout, trainSet.Len(), valSet.Len()),
 					Settings: settings, Report: testAccuracy(testSet), Metadata: map[string]string{"architecture": arch}, PlotTitle: "vit on MNIST",
-					Summary: map[string]any{"architecture": arch, "train_images": trainSet.Len(), "val_images": valSet.Len()}}, nil
+					Summary: map[string]any{"architecture": arch, "dropout": cfg.Dropout, "train_images": trainSet.Len(), "val_images": valSet.Len()}}, nil
 			}
 		})
 }

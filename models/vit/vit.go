@@ -64,6 +64,10 @@ type Config struct {
 	// Depth is the number of transformer blocks (default 4), MLP the
 	// hidden width of their MLPs (default 128).
 	Depth, MLP int
+	// Dropout is the ratio of the values dropped, in training, from the
+	// output of each attention and each MLP before it joins the residual
+	// stream, in [0, 1); 0 means none.
+	Dropout float64
 }
 
 func (c Config) withDefaults() Config {
@@ -104,6 +108,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("vit: dtype %s, want float32 or float64", c.DType)
 	case c.Patch < 0 || c.Patch > Side || Side%c.Patch != 0:
 		return fmt.Errorf("vit: patch %d, want a divisor of %d", c.Patch, Side)
+	case !(c.Dropout >= 0 && c.Dropout < 1):
+		return fmt.Errorf("vit: dropout %g, want a ratio in [0, 1)", c.Dropout)
 	}
 	for _, s := range []struct {
 		name string
@@ -133,8 +139,13 @@ type Net struct {
 	Attention []*graph.Node
 	// Params are the trained params, in the order they are used.
 	Params []*graph.Node
+	// Mode switches dropout on (training) and off (inference); RNG is the
+	// stream of its masks.
+	Mode *ops.Mode
+	RNG  *ops.RNG
 	// Model is the network as train.Trainer takes it: inputs Images and
-	// Labels (train.Rows fills them) and the metric "accuracy".
+	// Labels (train.Rows fills them), the metric "accuracy", the mode and
+	// the stream.
 	Model *train.Model
 }
 
@@ -185,7 +196,8 @@ func New(c Config) (*Net, error) {
 	}
 	final := layerNorm("norm")
 	head := lin("head", Classes, D)
-	n := &Net{Config: c}
+	n := &Net{Config: c, Mode: ops.NewMode(true), RNG: ops.NewRNG(c.Seed)}
+	drop := func(x *graph.Node) *graph.Node { return ops.Dropout(x, c.Dropout, n.Mode, n.RNG) }
 
 	// docs:begin build
 	images := g.Input("images", c.DType, c.MaxBatch, 1, Side, Side).Batched(0)
@@ -201,8 +213,8 @@ func New(c Config) (*Net, error) {
 	x = ops.Reshape(ops.Add(ops.Reshape(x, -1, T, D), pos), -1, D) // + the positional embedding
 	for _, b := range blocks {
 		a, att := b.attention(b.norm1.apply(x))
-		x = ops.Add(x, a)
-		x = ops.Add(x, b.mlp(b.norm2.apply(x)))
+		x = ops.Add(x, drop(a))
+		x = ops.Add(x, drop(b.mlp(b.norm2.apply(x))))
 		n.Attention = append(n.Attention, att)
 	}
 	// The mean of each image's tokens, then the head.
@@ -221,7 +233,7 @@ func New(c Config) (*Net, error) {
 	}
 	n.Images, n.Labels, n.Logits, n.Loss, n.Correct, n.Params = images, labels, logits, loss, correct, params
 	n.Model = &train.Model{Inputs: []*graph.Node{images, labels}, Loss: loss, Params: params,
-		Metrics: []train.Metric{{Name: "accuracy", Node: correct, Sum: true}}}
+		Metrics: []train.Metric{{Name: "accuracy", Node: correct, Sum: true}}, Mode: n.Mode, Streams: []*ops.RNG{n.RNG}}
 	return n, nil
 }
 

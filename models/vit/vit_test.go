@@ -50,11 +50,16 @@ func fill(t testing.TB, n *vit.Net, d *datasets.Dataset, idx []int) {
 }
 
 // TestGradientsMatchFiniteDifferences checks the gradients of every param
-// of a small float64 instance against central differences.
+// of a small float64 instance against central differences, dropout off
+// (inference mode draws no mask; each run of a finite difference would
+// draw another).
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
 	d, _ := mnist(t)
-	n, err := vit.New(tiny(3, graph.Float64))
+	c := tiny(3, graph.Float64)
+	c.Dropout = 0.2
+	n, err := vit.New(c)
 	require.NoError(t, err)
+	n.Mode.SetTraining(false)
 	fill(t, n, d, []int{0, 1, 2})
 	diffs, err := autodiff.Check(n.Loss, n.Params, 1e-6)
 	require.NoError(t, err)
@@ -165,7 +170,7 @@ func adam(t testing.TB) *solvers.Solver {
 }
 
 func small(batch int) vit.Config {
-	return vit.Config{MaxBatch: batch, Seed: 5, Dim: 16, Heads: 2, Depth: 2, MLP: 24}
+	return vit.Config{MaxBatch: batch, Seed: 5, Dim: 16, Heads: 2, Depth: 2, MLP: 24, Dropout: 0.1}
 }
 
 // newTrainer returns a trainer of a small float32 instance on the first
@@ -215,6 +220,7 @@ func TestTrainerShortBatchAndEvaluation(t *testing.T) {
 	copyParams(two, n)
 	var got [][]float32
 	for _, net := range []*vit.Net{n, two} {
+		net.RNG.SetState(11, 4) // the same masks
 		fill(t, net, d, []int{60, 61})
 		grads, err := autodiff.Grad(net.Loss, net.Params...)
 		require.NoError(t, err)
@@ -244,7 +250,7 @@ func TestTrainerShortBatchAndEvaluation(t *testing.T) {
 
 // TestCheckpointResumeBitIdentical: two epochs, a checkpoint, a new trainer
 // resumed from it and run to four: the params and the last loss are those
-// of four epochs straight, bit for bit.
+// of four epochs straight, bit for bit, dropout masks included.
 func TestCheckpointResumeBitIdentical(t *testing.T) {
 	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
 	_, first := newTrainer(t, ckpt)
@@ -302,6 +308,7 @@ func TestNewRejectsBadConfigs(t *testing.T) {
 		{vit.Config{MaxBatch: 1, Dim: 30, Heads: 4}, "vit: 4 heads do not divide dim 30"},
 		{vit.Config{MaxBatch: 1, Depth: -1}, "vit: depth: -1, want a size in 1 … 1024"},
 		{vit.Config{MaxBatch: 1, MLP: 5000}, "vit: mlp: 5000, want a size in 1 … 1024"},
+		{vit.Config{MaxBatch: 1, Dropout: 1}, "vit: dropout 1, want a ratio in [0, 1)"},
 	} {
 		_, err := vit.New(c.cfg)
 		assert.EqualError(t, err, c.want)
