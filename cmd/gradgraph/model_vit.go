@@ -10,17 +10,20 @@ import (
 
 // The defaults of `gradgraph train --model vit`, measured to reach 97 %
 // on MNIST's test set in under five minutes on two cores (see
-// docs/models.md).
+// docs/models.md). Batches of 64 take as long an epoch as batches of 128
+// and learn more from it; dropout (0.1 tried) did not raise the test
+// accuracy of six epochs, which is limited by the 16 coarse tokens.
 const (
 	vitEpochs  = 6
-	vitEta     = 2e-3
-	vitDecay   = 5e-4
-	vitDropout = 0.1
+	vitBatch   = 64
+	vitEta     = 1.5e-3
+	vitDecay   = 1.5e-4
+	vitDropout = 0
 )
 
 func init() {
 	registerModel("vit", "a small vision transformer on MNIST: 7×7 patches as tokens, multi-head self-attention, GELU MLPs",
-		runDefaults{Epochs: vitEpochs, Batch: 128, Eta: vitEta, Decay: vitDecay},
+		runDefaults{Epochs: vitEpochs, Batch: vitBatch, Eta: vitEta, Decay: vitDecay},
 		func(fs *flagSet) buildFunc {
 			data := addMNISTFlags(fs, 5000)
 			patch := fs.Int("patch", vit.DefaultPatch, "side of the square patches, a divisor of 28 (tokens: (28/patch)²)")
