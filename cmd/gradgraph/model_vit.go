@@ -69,9 +69,17 @@ func init() {
 					train.Setting{Name: "heads", Value: num(*heads)}, train.Setting{Name: "depth", Value: num(*depth)}, train.Setting{Name: "mlp", Value: num(*mlp)},
 					train.Setting{Name: "dropout", Value: strconv.FormatFloat(cfg.Dropout, 'g', -1, 64)})
 				return &modelRun{Model: net.Model, Train: train.Rows(trainSet), Val: rowsOrNil(valSet),
-					Describe: fmt.Sprintf("vit (%s), dropout %g, on %d images (%d for validation)", arch, cfg.Dropout, trainSet.Len(), valSet.Len()),
+					Describe: fmt.Sprintf("vit, %s%s, on %d images (%d for validation)", arch, dropoutNote(cfg.Dropout), trainSet.Len(), valSet.Len()),
 					Settings: settings, Report: testAccuracy(testSet), Metadata: map[string]string{"architecture": arch}, PlotTitle: "vit on MNIST",
 					Summary: map[string]any{"architecture": arch, "dropout": cfg.Dropout, "train_images": trainSet.Len(), "val_images": valSet.Len()}}, nil
 			}
 		})
+}
+
+// dropoutNote is ", dropout r" for a ratio r > 0, "" for none.
+func dropoutNote(r float64) string {
+	if r == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", dropout %g", r)
 }
