@@ -41,7 +41,7 @@ func Dropout(x *graph.Node, ratio float64, mode *Mode, rng *RNG) *graph.Node {
 	if mode == nil || ratio == 0 {
 		return Identity(x) // never a mask but ones
 	}
-	return Mul(x, x.Graph().Apply(op))
+	return Mul(x, graph.ApplyOn(op, x))
 }
 
 // DropoutMask returns the scaled mask of Dropout for a value like x (its
@@ -52,13 +52,15 @@ func Dropout(x *graph.Node, ratio float64, mode *Mode, rng *RNG) *graph.Node {
 // evaluation runs between training runs do not change the masks training
 // sees. A mask shared by several values (the same units dropped in each,
 // as variational dropout does) is one DropoutMask multiplied into each.
-// ONNX's boolean mask output is Greater(mask, 0).
+// ONNX's boolean mask output is Greater(mask, 0). x is a shape-only input
+// (graph.ShapeOnly): the mask takes its shape at run time, so a program
+// compiled for batches of up to N draws masks for any batch it runs.
 func DropoutMask(x *graph.Node, ratio float64, mode *Mode, rng *RNG) *graph.Node {
 	op, bad := newMaskOp(x, ratio, mode, rng)
 	if bad != nil {
 		return bad
 	}
-	return x.Graph().Apply(op)
+	return graph.ApplyOn(op, x)
 }
 
 // newMaskOp returns the op of DropoutMask(x, …), or a failed node when an
@@ -75,8 +77,8 @@ func newMaskOp(x *graph.Node, ratio float64, mode *Mode, rng *RNG) (maskOp, *gra
 	return op, nil
 }
 
-// maskOp draws DropoutMask; it has no inputs, its shape and dtype are its
-// own.
+// maskOp draws DropoutMask in the shape and dtype of its one input, whose
+// values it does not read.
 type maskOp struct {
 	meta  graph.Meta
 	ratio float64
@@ -99,7 +101,16 @@ func (o maskOp) check() error {
 	return nil
 }
 
-func (o maskOp) Infer([]graph.Meta) (graph.Meta, error) { return o.meta, o.check() }
+func (o maskOp) Infer(in []graph.Meta) (graph.Meta, error) {
+	if len(in) != 1 {
+		return graph.Meta{}, fmt.Errorf("takes 1 input (for its shape), got %d", len(in))
+	}
+	return in[0], o.check()
+}
+
+// ShapeOnly implements graph.ShapeOnly: the mask reads its input's shape,
+// not its values, and no gradient flows through it.
+func (maskOp) ShapeOnly(int) bool { return true }
 
 func (o maskOp) Forward(out *graph.Value, _ []*graph.Value) {
 	if !o.mode.Training() || o.ratio == 0 {
@@ -119,7 +130,7 @@ func (o maskOp) Forward(out *graph.Value, _ []*graph.Value) {
 	}
 }
 
-func (maskOp) VJP(n, g *graph.Node, need []bool) []*graph.Node { return nil }
+func (maskOp) VJP(n, g *graph.Node, need []bool) []*graph.Node { return []*graph.Node{nil} }
 
 // drawMask sets each element of o to 0 or scale: 0 where its 32-bit
 // uniform draw is below thr (probability thr/2³²). Element pair p takes

@@ -72,6 +72,7 @@ const (
 	uSoftsign
 	uGelu
 	uGeluTanh
+	uGeluDerivative
 	uSilu
 	uHardSwish
 	uThresholdedRelu
@@ -205,6 +206,7 @@ func init() {
 			},
 			formula: "artanh x", deriv: "g/(1 − x²)"},
 		uErf: {name: "Erf", f: func(x, _, _ float64) float64 { return math.Erf(x) },
+			k32: erfK32,
 			vjp: func(x, y, g *graph.Node, _, _ float64) *graph.Node {
 				return Mul(g, Scale(Exp(Neg(Square(x))), 2/math.Sqrt(math.Pi)))
 			},
@@ -287,11 +289,11 @@ func init() {
 			},
 			formula: "x/(1 + |x|)", deriv: "g/(1 + |x|)²"},
 		uGelu: {name: "Gelu", f: func(x, _, _ float64) float64 { return 0.5 * x * (1 + math.Erf(x/sqrt2)) },
+			k32: geluK32,
 			vjp: func(x, y, g *graph.Node, _, _ float64) *graph.Node {
-				// Φ(x) + x·φ(x), Φ the normal CDF and φ its density.
-				phi := Scale(Exp(Scale(Square(x), -0.5)), invSqrt2P)
-				cdf := Add(Scale(Erf(Scale(x, 1/sqrt2)), 0.5), scalarLike(x, 0.5))
-				return Mul(g, Add(cdf, Mul(x, phi)))
+				// Φ(x) + x·φ(x), Φ the normal CDF and φ its density, in one
+				// sweep.
+				return Mul(g, GELUDerivative(x))
 			},
 			formula: "x·Φ(x) = ½x(1 + erf(x/√2))", deriv: "g·(Φ(x) + x·φ(x))", attrs: `approximate "none"`},
 		uGeluTanh: {name: "GeluTanh", f: func(x, _, _ float64) float64 {
@@ -309,6 +311,16 @@ func init() {
 			},
 			formula: "½x(1 + tanh(√(2/π)(x + 0.044715x³)))", deriv: "g·(½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 0.134145x²))",
 			attrs: `approximate "tanh"`},
+		uGeluDerivative: {name: "GeluDerivative", f: func(x, _, _ float64) float64 {
+			return 0.5*math.Erfc(-x/sqrt2) + x*invSqrt2P*math.Exp(-0.5*x*x)
+		},
+			k32: geluDerivativeK32,
+			vjp: func(x, y, g *graph.Node, _, _ float64) *graph.Node {
+				// (Φ + xφ)′ = 2φ + xφ′ = φ·(2 − x²).
+				phi := Scale(Exp(Scale(Square(x), -0.5)), invSqrt2P)
+				return Mul(g, Mul(phi, Sub(scalarLike(x, 2), Square(x))))
+			},
+			formula: "Φ(x) + x·φ(x): GELU's derivative, φ the standard normal density", deriv: "g·φ(x)(2 − x²)"},
 		uSilu: {name: "Silu", f: func(x, _, _ float64) float64 { return x * sigmoid(x) },
 			vjp: func(x, y, g *graph.Node, _, _ float64) *graph.Node {
 				s := Sigmoid(x)
@@ -383,7 +395,7 @@ func init() {
 // capitals: ReLU, GELU).
 func goName(name string) string {
 	if g, ok := map[string]string{"Relu": "ReLU", "LeakyRelu": "LeakyReLU", "Elu": "ELU", "Selu": "SELU",
-		"Celu": "CELU", "Gelu": "GELU", "GeluTanh": "GELUTanh", "Silu": "SiLU",
+		"Celu": "CELU", "Gelu": "GELU", "GeluTanh": "GELUTanh", "GeluDerivative": "GELUDerivative", "Silu": "SiLU",
 		"ThresholdedRelu": "ThresholdedReLU"}[name]; ok {
 		return g
 	}
@@ -394,7 +406,7 @@ func goName(name string) string {
 // ONNX does not define (they are exported as small subgraphs).
 func onnxName(name string) string {
 	switch name {
-	case "Log1p", "Expm1", "Square", "Scale", "GeluTanh", "Silu", "StopGradient":
+	case "Log1p", "Expm1", "Square", "Scale", "GeluTanh", "GeluDerivative", "Silu", "StopGradient":
 		return ""
 	case "Gelu":
 		return "Gelu (opset 20)"
@@ -673,6 +685,11 @@ func Softsign(x *graph.Node) *graph.Node { return unary(uSoftsign, x, 0, 0) }
 // GELU returns x·Φ(x), Φ the standard normal CDF (ONNX Gelu,
 // approximate "none").
 func GELU(x *graph.Node) *graph.Node { return unary(uGelu, x, 0, 0) }
+
+// GELUDerivative returns GELU's derivative Φ(x) + x·φ(x) element-wise, Φ
+// the standard normal CDF and φ its density: the op of GELU's backward
+// pass, one sweep where the formula written with ops would take ten.
+func GELUDerivative(x *graph.Node) *graph.Node { return unary(uGeluDerivative, x, 0, 0) }
 
 // GELUTanh returns GELU's tanh approximation ½x(1 + tanh(√(2/π)(x +
 // 0.044715x³))) (ONNX Gelu, approximate "tanh").

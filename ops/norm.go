@@ -299,12 +299,15 @@ func (invStdOp) Workspace(in []graph.Meta, out graph.Meta) graph.Meta {
 
 func (o invStdOp) Forward(out *graph.Value, in []*graph.Value) {
 	x, m := in[0], in[1]
+	// The workspace has the shape of the largest batch: a smaller one (of
+	// a batched program) uses its start.
+	acc := out.Work.F64[:out.Len()]
 	if out.F64 != nil {
-		sumSquaredDev(out.Work.F64, x.F64, m.F64, x.Shape, m.Shape)
-		finishInvStd(out.F64, out.Work.F64, len(x.F64), o.eps)
+		sumSquaredDev(acc, x.F64, m.F64, x.Shape, m.Shape)
+		finishInvStd(out.F64, acc, len(x.F64), o.eps)
 	} else {
-		sumSquaredDev(out.Work.F64, x.F32, m.F32, x.Shape, m.Shape)
-		finishInvStd(out.F32, out.Work.F64, len(x.F32), o.eps)
+		sumSquaredDev(acc, x.F32, m.F32, x.Shape, m.Shape)
+		finishInvStd(out.F32, acc, len(x.F32), o.eps)
 	}
 }
 

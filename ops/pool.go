@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/internal/par"
@@ -521,6 +522,10 @@ func poolK[T graph.Float](r *poolRun, p0, p1 int, idx []int64, x, h, y []T) {
 // window itself. y is cleared already for the gradients.
 func pool2K[T graph.Float](r *poolRun, p0, p1 int, idx []int64, x, h, y []T) {
 	w := &r.w
+	if r.kind != pMaxIndices && r.kind.isMax() && w.d == 2 && w.halves() {
+		pool2x2K(r, p0, p1, x, h, y)
+		return
+	}
 	out0, out1 := 1, w.out[0]
 	tab0, tab1 := []int64{0, 1, 1}, r.tab // axis 0 of a 1-D pool: one row
 	st0, st1 := 0, w.dil[0]
@@ -596,6 +601,81 @@ func pool2K[T graph.Float](r *poolRun, p0, p1 int, idx []int64, x, h, y []T) {
 			}
 		}
 	}
+}
+
+// halves reports whether a 2-D window is 2×2 with stride 2, no dilation
+// and no padding, inside the input everywhere: the pooling that halves an
+// image, LeNet's and most CNNs'.
+func (w *window) halves() bool {
+	for a := 0; a < 2; a++ {
+		if w.k[a] != 2 || w.stride[a] != 2 || w.dil[a] != 1 || w.padB[a] != 0 || 2*w.out[a] > w.in[a] {
+			return false
+		}
+	}
+	return true
+}
+
+// pool2x2K is pool2K for a max pool whose window halves the image
+// (window.halves): four loads and three comparisons an output, two input
+// rows at a time. It picks the value and the position pool2K picks: the
+// maximum as max computes it (NaN if one of the four is), and the first
+// of the four, in row-major order, equal to it or NaN.
+func pool2x2K[T graph.Float](r *poolRun, p0, p1 int, x, h, y []T) {
+	w := &r.w
+	width, out0, out1 := w.in[1], w.out[0], w.out[1]
+	inSize, outSize := w.inSize(), w.outSize()
+	kind := r.kind
+	for p := p0; p < p1; p++ {
+		for o0 := 0; o0 < out0; o0++ {
+			top := p*inSize + 2*o0*width
+			i := p*outSize + o0*out1
+			x0, x1 := x[top:top+2*out1], x[top+width:top+width+2*out1]
+			if kind == pMax {
+				yr := y[i : i+out1]
+				for o1 := range yr {
+					yr[o1] = max(x0[2*o1], x0[2*o1+1], x1[2*o1], x1[2*o1+1])
+				}
+				continue
+			}
+			for o1 := 0; o1 < out1; o1++ {
+				a, b, c, d := x0[2*o1], x0[2*o1+1], x1[2*o1], x1[2*o1+1]
+				m := max(a, b, c, d)
+				var at int
+				if m-m == 0 {
+					// m is a number: m − v is +0 where v = m (−0 included)
+					// and positive where v < m, so its bits say which of
+					// the four is the first maximum with no branch, however
+					// random its position: k = 0, 1, 2, 3 for a, b, c, d.
+					na, nb, nc := nonZero(m-a), nonZero(m-b), nonZero(m-c)
+					k := na * (1 + nb*(1+nc))
+					at = k&1 + k>>1*width
+				} else {
+					// m is NaN or ±Inf: compare as pool2K does.
+					at = width + 1
+					switch {
+					case a == m || a != a:
+						at = 0
+					case b == m || b != b:
+						at = 1
+					case c == m || c != c:
+						at = width
+					}
+				}
+				at += top + 2*o1
+				if kind == pMaxGrad {
+					y[at] += h[i+o1]
+				} else {
+					y[i+o1] = h[at]
+				}
+			}
+		}
+	}
+}
+
+// nonZero returns 0 for x = +0 and 1 for x > 0, without a branch.
+func nonZero[T graph.Float](x T) int {
+	b := math.Float64bits(float64(x))
+	return int((b | -b) >> 63)
 }
 
 func (r *poolRun) divisor(b *box) int {

@@ -28,7 +28,7 @@ import (
 )
 
 func init() {
-	register("train", "train an MLP on MNIST (default: 784-256-128-10, ReLU, softmax, Adam)", trainCmd)
+	register("train", "train a model: by default an MLP on MNIST (784-256-128-10, ReLU, softmax, Adam); see --model", trainCmd)
 	register("eval", "report the test accuracy of a saved model", evalCmd)
 }
 
@@ -48,8 +48,17 @@ type trainFlags struct {
 }
 
 func trainCmd(args []string, stdout, stderr io.Writer) error {
+	// Another model than the MLP has its own flags (models.go).
+	if name := modelArg(args); name != "mlp" {
+		m, ok := trainModels[name]
+		if !ok {
+			return unknownModel(name)
+		}
+		return trainModelCmd(m, args, stdout, stderr)
+	}
 	fs := newFlags("train", "[flags]", stdout)
 	var f trainFlags
+	model := fs.String("model", "mlp", modelUsage())
 	fs.StringVar(&f.layers, "layers", "256,128", "hidden layer sizes, comma-separated (input and output sizes come from the data)")
 	fs.StringVar(&f.activation, "activation", "relu", "hidden activation: identity, sigmoid, tanh, relu or softmax; or one per hidden layer, comma-separated")
 	fs.StringVar(&f.output, "output", "softmax", "output activation")
@@ -79,6 +88,9 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&f.progress, "progress", true, "show a progress bar while an epoch runs (only when stdout is a terminal)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *model != "mlp" {
+		return usageErr("--model: mlp and %s: one model a run", *model)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })

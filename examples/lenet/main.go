@@ -1,0 +1,42 @@
+// Command lenet trains the LeNet-style CNN of models/lenet on a few
+// hundred MNIST images, in seconds, with the model-agnostic trainer: what
+// `gradgraph train --model lenet` does on all of them. See docs/models.md.
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gradgraph/gradgraph/datasets"
+	"github.com/gradgraph/gradgraph/models/lenet"
+	"github.com/gradgraph/gradgraph/solvers"
+	"github.com/gradgraph/gradgraph/train"
+)
+
+func main() {
+	// docs:begin train
+	all, test, err := datasets.LoadGoMNIST() // the copy in the GoMNIST module: no network
+	check(err)
+	trainSet, val := all.Slice(0, 600).Split(100) // 500 images to train on, 100 to validate
+	net, err := lenet.New(lenet.Config{MaxBatch: 50, Dropout: 0.25, Seed: 1})
+	check(err)
+	adam, err := solvers.New(solvers.Adam{Eta: 2e-3, Delta: 1e-8, Rho1: 0.9, Rho2: 0.999}, solvers.Schedule{})
+	check(err)
+	t, err := train.NewTrainer(net.Model, train.Rows(trainSet), train.Rows(val), adam, train.Options{BatchSize: 50, Seed: 1})
+	check(err)
+	t.OnEpoch = func(e train.EpochStats) error {
+		fmt.Printf("epoch %d  loss %.4f  val accuracy %.0f%%\n", e.Epoch, e.Loss, 100*e.ValAccuracy)
+		return nil
+	}
+	check(t.Run(context.Background(), 6))
+	res, err := t.Evaluate(train.Rows(test.Slice(0, 1000)))
+	check(err)
+	fmt.Printf("test accuracy %.1f%% on 1000 images\n", 100*res["accuracy"])
+	// docs:end train
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
