@@ -24,6 +24,7 @@ var group = map[string]string{
 	"graph": "#e6eefa", "ops": "#e6eefa", "autodiff": "#e6eefa", "blas": "#e6eefa",
 	"internal/par": "#e6eefa", "internal/vec": "#e6eefa",
 	"models/mlp": "#e6f5e6", "solvers": "#e6f5e6", "train": "#e6f5e6",
+	"models/lenet": "#e6f5e6", "models/vit": "#e6f5e6", "models/charlstm": "#e6f5e6", "models/vae": "#e6f5e6",
 	"datasets": "#fff5e0", "plots": "#fff5e0",
 	"cmd/gradgraph": "#f5e6f5", "bench/nodetimes": "#f5e6f5", "onnx": "#f5e6f5",
 }
