@@ -153,8 +153,8 @@ func TestLSTMBadFlags(t *testing.T) {
 		{[]string{"--prompt", "Ω"}, "--prompt: byte 0xce at 0 does not occur in the corpus"},
 		{[]string{"--context", "100000"}, "--context: 100000, but the training text has "},
 		{[]string{"--dtype", "int8"}, `--dtype: unknown dtype "int8" (want float64 or float32)`},
-		{[]string{"--layer", "2"}, "--layer: not a flag of gradgraph train (see gradgraph train --help)"},
-		{[]string{"extra"}, `train: unexpected argument "extra" (flags come as --name value)`},
+		{[]string{"--layer", "2"}, "--layer: not a flag of gradgraph train --model lstm (see gradgraph train --model lstm --help)"},
+		{[]string{"extra"}, `train --model lstm: unexpected argument "extra" (flags come as --name value)`},
 		{[]string{"--plot", "x.png", "--checkpoint", "./x.png"}, "--plot and --checkpoint name the same file ./x.png"},
 	} {
 		out, errOut, code := trainCLI("lstm", append([]string{"--source", src, "--val", "0.2"}, c.args...)...)

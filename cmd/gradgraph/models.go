@@ -258,7 +258,7 @@ type commonFlags struct {
 
 // trainModelCmd runs `gradgraph train --model NAME` for a registered model.
 func trainModelCmd(m trainModel, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", "--model "+m.name+" [flags]", stdout)
+	fs := newFlags("train --model "+m.name, "[flags]", stdout)
 	var f commonFlags
 	d := m.defaults
 	fs.StringVar(&f.model, "model", "mlp", modelUsage())
