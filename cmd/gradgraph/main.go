@@ -183,13 +183,16 @@ type flagSet struct {
 	*flag.FlagSet
 	synopsis string
 	stdout   io.Writer
+	// outputs are the file flags of a registered model's own (see
+	// outputFlag in models.go).
+	outputs []*outputFlag
 }
 
 func newFlags(name, synopsis string, stdout io.Writer) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	return &flagSet{fs, synopsis, stdout}
+	return &flagSet{FlagSet: fs, synopsis: synopsis, stdout: stdout}
 }
 
 // parseFlags parses args and turns flag errors into usage errors (exit 2).

@@ -50,7 +50,7 @@ func TestTrainLeNetBadFlags(t *testing.T) {
 		{[]string{"--hidden", "5,2000"}, `--hidden: "2000" is not a size in 1 … 1024`},
 		{[]string{"--dropout", "1"}, "--dropout: 1, want a ratio in [0, 1)"},
 		{[]string{"--dropout", "-0.1"}, "--dropout: -0.1, want a ratio in [0, 1)"},
-		{[]string{"--layers", "8"}, "--layers: not a flag of gradgraph train (see gradgraph train --help)"},
+		{[]string{"--layers", "8"}, "--layers: not a flag of gradgraph train --model lenet (see gradgraph train --model lenet --help)"},
 	} {
 		out, errOut, code := runCLI(append([]string{"train", "--model", "lenet"}, c.args...)...)
 		assert.Equal(t, 2, code, c.args)

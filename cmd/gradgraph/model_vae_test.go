@@ -24,7 +24,7 @@ func vaeArgs(extra ...string) []string {
 func TestVAETrainsAndDraws(t *testing.T) {
 	dir := t.TempDir()
 	samples, recs, plot := filepath.Join(dir, "s.png"), filepath.Join(dir, "r.png"), filepath.Join(dir, "p.png")
-	out, errOut, code := runModelCLI(runVAE, vaeArgs("--epochs", "5", "--json", "--samples", samples, "--reconstructions", recs, "--plot", plot)...)
+	out, errOut, code := trainCLI("vae", vaeArgs("--epochs", "5", "--json", "--samples", samples, "--reconstructions", recs, "--plot", plot)...)
 	require.Equal(t, 0, code, errOut)
 	var s struct {
 		Epochs      int     `json:"epochs"`
@@ -83,9 +83,9 @@ func TestVAETrainsAndDraws(t *testing.T) {
 		assert.Equal(t, c.h, img.Bounds().Dy(), c.path)
 	}
 
-	out, errOut, code = runModelCLI(runVAE, vaeArgs("--epochs", "1", "--progress=false")...)
+	out, errOut, code = trainCLI("vae", vaeArgs("--epochs", "1", "--progress=false")...)
 	require.Equal(t, 0, code, errOut)
-	assert.Regexp(t, regexp.MustCompile(`^training a VAE 784-48-\(4\)-48-784 \(\d+ parameters\) on 2000 images \(200 for validation\), adam η 0\.005, batch 50, 1 epoch, float32
+	assert.Regexp(t, regexp.MustCompile(`^training a VAE 784-48-\(4\)-48-784 \(\d+ parameters\) on 2000 images \(200 for validation\), adam η₀ 0\.005 constant, batch 50, 1 epoch, float32
 epoch  1  ELBO -\d+\.\d\d  val ELBO -\d+\.\d\d \(reconstruction \d+\.\d\d, KL \d+\.\d\d\)  \d+\.\ds
 test ELBO -\d+\.\d\d nats per image \(reconstruction \d+\.\d\d, KL \d+\.\d\d\) on 10000 images, \d+\.\ds of training
 $`), out)
@@ -95,11 +95,11 @@ $`), out)
 // first ends as the uninterrupted run does.
 func TestVAEResumes(t *testing.T) {
 	ckpt := filepath.Join(t.TempDir(), "vae.ckpt")
-	_, errOut, code := runModelCLI(runVAE, vaeArgs("--epochs", "1", "--checkpoint", ckpt, "--json")...)
+	_, errOut, code := trainCLI("vae", vaeArgs("--epochs", "1", "--checkpoint", ckpt, "--json")...)
 	require.Equal(t, 0, code, errOut)
-	resumed, errOut, code := runModelCLI(runVAE, vaeArgs("--epochs", "2", "--checkpoint", ckpt, "--resume", "--json")...)
+	resumed, errOut, code := trainCLI("vae", vaeArgs("--epochs", "2", "--checkpoint", ckpt, "--resume", "--json")...)
 	require.Equal(t, 0, code, errOut)
-	straight, errOut, code := runModelCLI(runVAE, vaeArgs("--epochs", "2", "--json")...)
+	straight, errOut, code := trainCLI("vae", vaeArgs("--epochs", "2", "--json")...)
 	require.Equal(t, 0, code, errOut)
 	var a, b map[string]any
 	require.NoError(t, json.Unmarshal([]byte(resumed), &a))
@@ -107,7 +107,7 @@ func TestVAEResumes(t *testing.T) {
 	assert.Equal(t, b["test_elbo"], a["test_elbo"])
 	assert.Equal(t, b["history"].([]any)[1].(map[string]any)["val_metrics"], a["history"].([]any)[1].(map[string]any)["val_metrics"])
 
-	_, errOut, code = runModelCLI(runVAE, vaeArgs("--epochs", "2", "--checkpoint", ckpt, "--resume", "--latent", "5")...)
+	_, errOut, code = trainCLI("vae", vaeArgs("--epochs", "2", "--checkpoint", ckpt, "--resume", "--latent", "5")...)
 	assert.Equal(t, 2, code)
 	assert.Equal(t, fmt.Sprintf("gradgraph: --latent: 5, but the checkpoint %s was written with 4 (a resumed run keeps the settings it started with)\n", ckpt), errOut)
 }
@@ -123,14 +123,38 @@ func TestVAEBadFlags(t *testing.T) {
 		{[]string{"--val", "-1"}, "--val and --limit must be ≥ 0"},
 		{[]string{"--limit", "100", "--val", "100"}, "--val: 100 leaves no training images out of 100"},
 		{[]string{"--batch", "0"}, "--batch: 0, want > 0"},
-		{[]string{"--decay", "2"}, "--decay: 2, want a rate in [0, 1]"},
+		{[]string{"--decay", "-2"}, "--decay: -2, want a finite number ≥ 0"},
+		{[]string{"--hidden", "20000"}, "--hidden at most 16384, --latent at most 4096"},
 		{[]string{"--samples", same, "--plot", same}, "--plot and --samples name the same file " + same},
 		{[]string{"--reconstructions", dir}, "--reconstructions: " + dir + " is a directory"},
 		{[]string{"--samples"}, "--samples: needs a value"},
+		{[]string{"--save", same, "--reconstructions", same}, "--save and --reconstructions name the same file " + same},
+		{[]string{"--samples", filepath.Join(dir, "no", "such", "dir", "s.png")}, "--samples: "},
 	} {
-		out, errOut, code := runModelCLI(runVAE, c.args...)
+		out, errOut, code := trainCLI("vae", c.args...)
 		assert.Equal(t, 2, code, c.args)
 		assert.Empty(t, out, c.args)
 		assert.True(t, strings.HasPrefix(errOut, "gradgraph: "+c.want), "%v: %s", c.args, errOut)
+		assert.Equal(t, 1, strings.Count(errOut, "\n"), c.args)
 	}
+}
+
+// TestVAEHelp: the vae model is listed by train --help, and its own
+// --help lists its flags with the common ones, at its defaults.
+func TestVAEHelp(t *testing.T) {
+	out, errOut, code := runCLI("train", "--help")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "vae (a variational auto-encoder on MNIST, with generated digits and reconstructions)")
+	out, errOut, code = trainCLI("vae", "--help")
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "Usage: gradgraph train --model vae [flags]\n"), out)
+	for _, f := range []string{"--data", "--limit", "--val", "--hidden", "--latent", "--samples", "--reconstructions",
+		"--epochs", "--batch", "--eta", "--decay", "--save", "--plot", "--checkpoint", "--resume", "--json"} {
+		assert.Regexp(t, "\n  "+f+"[ \n]", out, f)
+	}
+	for _, d := range []string{"number of epochs (default 20)", "mini-batch size (default 128)", "Adam's learning rate η₀ (default 0.001)",
+		"hidden layer (default 400)", "latent code z (default 20)", "validation (default 5000)"} {
+		assert.Contains(t, out, d)
+	}
+	assert.NotContains(t, out, "--temperature")
 }

@@ -46,7 +46,7 @@ func TestTrainViTBadFlags(t *testing.T) {
 		{[]string{"--depth", "-1"}, "--depth: -1, want a size in 1 … 1024"},
 		{[]string{"--mlp", "4096"}, "--mlp: 4096, want a size in 1 … 1024"},
 		{[]string{"--dropout", "1"}, "--dropout: 1, want a ratio in [0, 1)"},
-		{[]string{"--channels", "4,8"}, "--channels: not a flag of gradgraph train (see gradgraph train --help)"},
+		{[]string{"--channels", "4,8"}, "--channels: not a flag of gradgraph train --model vit (see gradgraph train --model vit --help)"},
 	} {
 		out, errOut, code := runCLI(append([]string{"train", "--model", "vit"}, c.args...)...)
 		assert.Equal(t, 2, code, c.args)

@@ -43,8 +43,19 @@ package main
 // Data of the model's own); the settings that a checkpoint must match,
 // named after the model's flags; and Report, which evaluates the trained
 // model for the last line and the --json summary (testAccuracy for a
-// classifier). EpochLine and PlotTitle are optional. A model that does not
-// read MNIST declares its own data flags instead of addMNISTFlags.
+// classifier). A model that does not read MNIST declares its own data
+// flags instead of addMNISTFlags.
+//
+// The other fields of modelRun are optional hooks, for the models whose
+// results are not a classifier's: Header, lines of the model's own printed
+// before training (the LSTM's corpus); EpochLine, the line of an epoch (in
+// bits per character, as an ELBO); Plot, the --plot figure (curves of
+// bits, of the ELBO); After, a step after training that writes the
+// model's own outputs (generated text, pictures) and adds to the --json
+// summary and to the last lines; DataFlag, the flag named when a
+// checkpoint's data differ. A model's own output files are flags declared
+// with fs.outputFlag, which the command checks with --save and --plot
+// before anything is loaded or trained: writable, no two the same.
 //
 // runModel does the rest alike for every model: an Adam solver with η
 // decaying exponentially (--eta, --decay), a train.Trainer, checkpoints
@@ -137,6 +148,38 @@ type modelRun struct {
 	// PlotTitle is the title of the --plot figure; by default the
 	// model's name.
 	PlotTitle string
+	// Header, if set, is printed before the line that starts training
+	// (without --json): what the model is trained on, in its own terms.
+	Header string
+	// Plot, if set, draws the --plot figure to path in place of the
+	// default loss and metric curves, from the loss of every batch, the
+	// batches of an epoch and the epochs' statistics.
+	Plot func(path string, batchLoss []float64, batchesPerEpoch int, epochs []train.EpochStats) error
+	// After, if set, runs once the model is trained, reported, saved and
+	// plotted: it writes the model's own outputs (declared with
+	// fs.outputFlag) and returns fields for the --json summary and text
+	// printed after the last line without --json ("" for none).
+	After func(t *train.Trainer) (fields map[string]any, text string, err error)
+	// DataFlag names the flags that choose the data, in the error of a
+	// --resume whose data differ from the checkpoint's; by default
+	// "--data".
+	DataFlag string
+}
+
+// outputFlag is a file flag of a model's own that the run writes.
+type outputFlag struct {
+	name string
+	path *string
+}
+
+// outputFlag declares a string flag that names a file the model writes,
+// such as the VAE's --samples: the command checks it before training as
+// it checks --save and --plot (writable, not a directory, no two flags
+// the same file).
+func (fs *flagSet) outputFlag(name, usage string) *string {
+	p := fs.String(name, "", usage)
+	fs.outputs = append(fs.outputs, &outputFlag{name, p})
+	return p
 }
 
 // trainModel is a registered model.
@@ -215,19 +258,19 @@ type commonFlags struct {
 
 // trainModelCmd runs `gradgraph train --model NAME` for a registered model.
 func trainModelCmd(m trainModel, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", "--model "+m.name+" [flags]", stdout)
+	fs := newFlags("train --model "+m.name, "[flags]", stdout)
 	var f commonFlags
 	d := m.defaults
 	fs.StringVar(&f.model, "model", "mlp", modelUsage())
 	fs.IntVar(&f.epochs, "epochs", d.Epochs, "number of epochs")
 	fs.IntVar(&f.batch, "batch", d.Batch, "mini-batch size")
-	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, the shuffling and the dropout masks")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, the shuffling and the model's random draws (dropout masks, noise)")
 	fs.StringVar(&f.dtype, "dtype", "float32", "float32 or float64")
 	fs.Float64Var(&f.eta, "eta", d.Eta, "Adam's learning rate η₀")
 	fs.Float64Var(&f.decay, "decay", d.Decay, "δ of the exponential schedule η₀·exp(−δ·k) at step k (0: constant η)")
 	fs.BoolVar(&f.dropLast, "drop-last", false, "skip the shorter last batch of each epoch")
-	fs.StringVar(&f.save, "save", "", "save the trained params to this safetensors `file`, by name (PyTorch's state_dict names and layouts)")
-	fs.StringVar(&f.plot, "plot", "", "write loss and accuracy curves to this PNG `file`")
+	fs.StringVar(&f.save, "save", "", "save the trained params to this safetensors `file`, by name")
+	fs.StringVar(&f.plot, "plot", "", "write the training curves to this PNG `file`")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "write a checkpoint to this `file` at the end of every epoch")
 	fs.BoolVar(&f.resume, "resume", false, "continue from --checkpoint if it exists")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON summary instead of the per-epoch lines")
@@ -239,15 +282,16 @@ func trainModelCmd(m trainModel, args []string, stdout, stderr io.Writer) error 
 	if f.model != m.name {
 		return usageErr("--model: %s and %s: one model a run", m.name, f.model)
 	}
-	c, err := f.config(m.name)
+	c, err := f.config(m.name, fs.outputs)
 	if err != nil {
 		return err
 	}
 	return runModel(m, c, f, build, stdout)
 }
 
-// config checks the common flags.
-func (f *commonFlags) config(model string) (runConfig, error) {
+// config checks the common flags, and the model's output files (flag
+// names) with the common ones.
+func (f *commonFlags) config(model string, modelOutputs []*outputFlag) (runConfig, error) {
 	c := runConfig{Model: model, Epochs: f.epochs, Batch: f.batch, Seed: f.seed, Eta: f.eta, Decay: f.decay, DropLast: f.dropLast}
 	dt, err := parseDtype(f.dtype)
 	if err != nil {
@@ -269,6 +313,9 @@ func (f *commonFlags) config(model string) (runConfig, error) {
 		return c, usageErr("--resume needs --checkpoint FILE")
 	}
 	outputs := []struct{ flag, path string }{{"save", f.save}, {"plot", f.plot}, {"checkpoint", f.checkpoint}}
+	for _, o := range modelOutputs {
+		outputs = append(outputs, struct{ flag, path string }{o.name, *o.path})
+	}
 	for i, out := range outputs {
 		if err := checkWritable(out.flag, out.path); err != nil {
 			return c, err
@@ -316,6 +363,10 @@ func runModel(m trainModel, c runConfig, f commonFlags, build buildFunc, stdout 
 	if err != nil {
 		return err
 	}
+	dataFlag := run.DataFlag
+	if dataFlag == "" {
+		dataFlag = "--data"
+	}
 	t, err := train.NewTrainer(run.Model, run.Train, run.Val, opt, train.Options{
 		BatchSize: c.Batch, Seed: c.Seed, DropLast: c.DropLast, Checkpoint: f.checkpoint,
 		Settings: append(settings, run.Settings...)})
@@ -325,7 +376,7 @@ func runModel(m trainModel, c runConfig, f commonFlags, build buildFunc, stdout 
 	if f.resume {
 		if _, err := os.Stat(f.checkpoint); err == nil {
 			if err := t.Resume(f.checkpoint); err != nil {
-				return resumeErr(err)
+				return resumeErr(err, dataFlag)
 			}
 			if c.Epochs < t.Epoch() {
 				return usageErr("--epochs: %d, but the checkpoint %s has %d epochs complete already", c.Epochs, f.checkpoint, t.Epoch())
@@ -376,6 +427,9 @@ func runModel(m trainModel, c runConfig, f commonFlags, build buildFunc, stdout 
 		return nil
 	}
 	if !f.asJSON {
+		if run.Header != "" {
+			fmt.Fprintln(stdout, run.Header)
+		}
 		fmt.Fprintf(stdout, "training %s, adam η₀ %g %s, batch %d, %d %s, %s\n", run.Describe, c.Eta, schedule(c.Decay),
 			c.Batch, c.Epochs, plural(c.Epochs, "epoch"), c.DType)
 	}
@@ -407,12 +461,25 @@ func runModel(m trainModel, c runConfig, f commonFlags, build buildFunc, stdout 
 		}
 	}
 	if f.plot != "" {
-		title := run.PlotTitle
-		if title == "" {
-			title = m.name
+		draw := run.Plot
+		if draw == nil {
+			title := run.PlotTitle
+			if title == "" {
+				title = m.name
+			}
+			draw = func(path string, batchLoss []float64, batches int, epochs []train.EpochStats) error {
+				return plots.TrainingCurves(path, title, batchLoss, batches, epochs)
+			}
 		}
-		if err := plots.TrainingCurves(f.plot, title, batchLoss, batches, t.History()); err != nil {
+		if err := draw(f.plot, batchLoss, batches, t.History()); err != nil {
 			return fmt.Errorf("--plot: %v", err)
+		}
+	}
+	var afterFields map[string]any
+	var afterText string
+	if run.After != nil {
+		if afterFields, afterText, err = run.After(t); err != nil {
+			return err
 		}
 	}
 	if f.asJSON {
@@ -420,9 +487,13 @@ func runModel(m trainModel, c runConfig, f commonFlags, build buildFunc, stdout 
 			"batch": c.Batch, "dtype": c.DType.String(), "seed": c.Seed, "eta": c.Eta, "decay": c.Decay, "params": paramCount(run.Model)}
 		maps.Copy(summary, run.Summary)
 		maps.Copy(summary, fields)
+		maps.Copy(summary, afterFields)
 		return writeJSON(stdout, summary)
 	}
 	fmt.Fprintf(stdout, "%s, %.1fs of training\n", line, seconds)
+	if afterText != "" {
+		fmt.Fprintln(stdout, strings.TrimSuffix(afterText, "\n"))
+	}
 	return nil
 }
 

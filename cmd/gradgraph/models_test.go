@@ -154,7 +154,7 @@ func TestTrainModelBadFlags(t *testing.T) {
 		{[]string{"--model", "softmx"}, `--model: unknown model "softmx" (want ` + all + `); did you mean softmax?`},
 		{[]string{"--model", "softmax", "--model", "mlp"}, "--model: softmax and mlp: one model a run"},
 		{[]string{"--model", "mlp", "--model", "softmax"}, "--model: mlp and softmax: one model a run"},
-		{[]string{"--model", "softmax", "--layers", "32"}, "--layers: not a flag of gradgraph train (see gradgraph train --help)"},
+		{[]string{"--model", "softmax", "--layers", "32"}, "--layers: not a flag of gradgraph train --model softmax (see gradgraph train --model softmax --help)"},
 		{[]string{"--model", "softmax", "--batch", "0"}, "--batch: 0, want > 0"},
 		{[]string{"--model", "softmax", "--epochs", "0"}, "--epochs: 0, want > 0"},
 		{[]string{"--model", "softmax", "--eta", "0"}, "--eta: 0, want a finite number > 0"},

@@ -241,7 +241,7 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	if f.resume {
 		if _, err := os.Stat(f.checkpoint); err == nil {
 			if err := loop.Resume(f.checkpoint); err != nil {
-				return resumeErr(err)
+				return resumeErr(err, "--data")
 			}
 			if f.epochs < loop.Epoch() {
 				return usageErr("--epochs: %d, but the checkpoint %s has %d epochs complete already", f.epochs, f.checkpoint, loop.Epoch())
@@ -383,8 +383,9 @@ func runSettings(f trainFlags, a *architecture, cfg solvers.Config) []train.Sett
 }
 
 // resumeErr names the flag behind a setting that differs from the
-// checkpoint's.
-func resumeErr(err error) error {
+// checkpoint's; dataFlag names the flags that choose the data, for
+// data that differ.
+func resumeErr(err error, dataFlag string) error {
 	var me *train.MismatchError
 	if !errors.As(err, &me) {
 		return err
@@ -392,7 +393,7 @@ func resumeErr(err error) error {
 	switch me.Setting {
 	case "train_data", "val_data":
 		part := map[string]string{"train_data": "training", "val_data": "validation"}[me.Setting]
-		return usageErr("--data: the %s images differ from those the checkpoint %s was written with", part, me.Path)
+		return usageErr("%s: the %s data differ from those the checkpoint %s was written with", dataFlag, part, me.Path)
 	}
 	flagName := map[string]string{"batch_size": "batch", "drop_last": "drop-last"}[me.Setting]
 	if flagName == "" {
