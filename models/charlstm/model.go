@@ -13,11 +13,9 @@ package charlstm
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
-
-	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/models/internal/paraminit"
 	"github.com/gradgraph/gradgraph/ops"
 	"github.com/gradgraph/gradgraph/train"
 )
@@ -106,19 +104,19 @@ func New(c Config) (*Model, error) {
 	}
 	g := graph.New()
 	m := &Model{Config: c, Graph: g}
-	init := newInit(c)
-	m.Embedding = init.param(g, "embedding", normal, c.Vocab, c.Embed)
+	init := paraminit.New(c.Seed, 0, c.DType)
+	m.Embedding = g.Param("embedding", init.Normal(1, c.Vocab, c.Embed))
 	bound := 1 / math.Sqrt(float64(c.Hidden))
 	in := c.Embed
 	for l := range c.Layers {
 		name := fmt.Sprintf("lstm%d.", l+1)
-		m.W = append(m.W, init.param(g, name+"W", uniform(bound), 1, 4*c.Hidden, in))
-		m.R = append(m.R, init.param(g, name+"R", uniform(bound), 1, 4*c.Hidden, c.Hidden))
-		m.B = append(m.B, init.param(g, name+"B", forgetBias(c.Hidden), 1, 8*c.Hidden))
+		m.W = append(m.W, g.Param(name+"W", init.Uniform(bound, 1, 4*c.Hidden, in)))
+		m.R = append(m.R, g.Param(name+"R", init.Uniform(bound, 1, 4*c.Hidden, c.Hidden)))
+		m.B = append(m.B, g.Param(name+"B", init.Dense(forgetBias(c.Hidden), 1, 8*c.Hidden)))
 		in = c.Hidden
 	}
-	m.HeadW = init.param(g, "head.W", uniform(bound), c.Hidden, c.Vocab)
-	m.HeadB = init.param(g, "head.B", zero, c.Vocab)
+	m.HeadW = g.Param("head.W", init.Uniform(bound, c.Hidden, c.Vocab))
+	m.HeadB = g.Param("head.B", init.Zeros(c.Vocab))
 	m.build()
 	if err := g.Err(); err != nil {
 		return nil, err
@@ -180,61 +178,12 @@ func (m *Model) NumParams() int {
 	return n
 }
 
-// initializer draws the initial weights from one seeded stream.
-type initializer struct {
-	rng *rand.Rand
-	dt  tensor.Dtype
-}
-
-func newInit(c Config) *initializer {
-	dt := tensor.Float64
-	if c.DType == graph.Float32 {
-		dt = tensor.Float32
+// forgetBias returns ONNX's LSTM biases [Wb_iofc, Rb_iofc] of h units:
+// 1 for the forget gate's input biases (entries 2h … 3h), 0 elsewhere.
+func forgetBias(h int) []float64 {
+	b := make([]float64, 8*h)
+	for i := 2 * h; i < 3*h; i++ {
+		b[i] = 1
 	}
-	return &initializer{rng: rand.New(rand.NewPCG(c.Seed, 0)), dt: dt}
-}
-
-// A draw returns element i of a parameter.
-type draw func(r *rand.Rand, i int) float64
-
-func normal(r *rand.Rand, _ int) float64 { return r.NormFloat64() }
-
-func zero(*rand.Rand, int) float64 { return 0 }
-
-func uniform(bound float64) draw {
-	return func(r *rand.Rand, _ int) float64 { return (2*r.Float64() - 1) * bound }
-}
-
-// forgetBias is 1 for the forget gate's input biases (entries 2H … 3H of
-// ONNX's [Wb_iofc, Rb_iofc]) and 0 elsewhere.
-func forgetBias(h int) draw {
-	return func(_ *rand.Rand, i int) float64 {
-		if i >= 2*h && i < 3*h {
-			return 1
-		}
-		return 0
-	}
-}
-
-// param adds a parameter of the given shape, element i drawn by d.
-func (in *initializer) param(g *graph.Graph, name string, d draw, shape ...int) *graph.Node {
-	size := 1
-	for _, n := range shape {
-		size *= n
-	}
-	v := make([]float64, size)
-	for i := range v {
-		v[i] = d(in.rng, i)
-	}
-	var t *tensor.Dense
-	if in.dt == tensor.Float32 {
-		v32 := make([]float32, size)
-		for i, x := range v {
-			v32[i] = float32(x)
-		}
-		t = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v32))
-	} else {
-		t = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
-	}
-	return g.Param(name, t)
+	return b
 }

@@ -19,11 +19,11 @@ package vae
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gorgonia.org/tensor"
 
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/models/internal/paraminit"
 	"github.com/gradgraph/gradgraph/ops"
 	"github.com/gradgraph/gradgraph/train"
 )
@@ -118,12 +118,12 @@ func New(c Config) (*Model, error) {
 	}
 	g := graph.New()
 	m := &Model{Config: c, Graph: g}
-	in := newInit(c)
-	m.EncW, m.EncB = in.dense(g, "enc", c.Pixels, c.Hidden, true)
-	m.MuW, m.MuB = in.dense(g, "mu", c.Hidden, c.Latent, false)
-	m.LogVarW, m.LogVarB = in.dense(g, "logvar", c.Hidden, c.Latent, false)
-	m.DecW, m.DecB = in.dense(g, "dec", c.Latent, c.Hidden, true)
-	m.OutW, m.OutB = in.dense(g, "out", c.Hidden, c.Pixels, false)
+	in := paraminit.New(c.Seed, 0, c.DType)
+	m.EncW, m.EncB = layer(g, in, "enc", c.Pixels, c.Hidden, true)
+	m.MuW, m.MuB = layer(g, in, "mu", c.Hidden, c.Latent, false)
+	m.LogVarW, m.LogVarB = layer(g, in, "logvar", c.Hidden, c.Latent, false)
+	m.DecW, m.DecB = layer(g, in, "dec", c.Latent, c.Hidden, true)
+	m.OutW, m.OutB = layer(g, in, "out", c.Hidden, c.Pixels, false)
 	m.build()
 	if err := g.Err(); err != nil {
 		return nil, err
@@ -205,45 +205,14 @@ func (m *Model) NumParams() int {
 	return n
 }
 
-// initializer draws the initial weights from one seeded stream.
-type initializer struct {
-	rng *rand.Rand
-	dt  tensor.Dtype
-}
-
-func newInit(c Config) *initializer {
-	dt := tensor.Float64
-	if c.DType == graph.Float32 {
-		dt = tensor.Float32
-	}
-	return &initializer{rng: rand.New(rand.NewPCG(c.Seed, 0)), dt: dt}
-}
-
-// dense adds the weights (in × out) and bias (out) of a layer named name,
+// layer adds the weights (in × out) and bias (out) of a layer named name,
 // with He initialisation before a ReLU, Glorot's otherwise.
-func (in *initializer) dense(g *graph.Graph, name string, nIn, nOut int, relu bool) (w, b *graph.Node) {
-	v := make([]float64, nIn*nOut)
+func layer(g *graph.Graph, in *paraminit.Init, name string, nIn, nOut int, relu bool) (w, b *graph.Node) {
+	var wv *tensor.Dense
 	if relu {
-		std := math.Sqrt(2 / float64(nIn))
-		for i := range v {
-			v[i] = in.rng.NormFloat64() * std
-		}
+		wv = in.Normal(math.Sqrt(2/float64(nIn)), nIn, nOut)
 	} else {
-		r := math.Sqrt(6 / float64(nIn+nOut))
-		for i := range v {
-			v[i] = (2*in.rng.Float64() - 1) * r
-		}
+		wv = in.Uniform(math.Sqrt(6/float64(nIn+nOut)), nIn, nOut)
 	}
-	return g.Param(name+".W", in.tensor(v, nIn, nOut)), g.Param(name+".b", in.tensor(make([]float64, nOut), nOut))
-}
-
-func (in *initializer) tensor(v []float64, shape ...int) *tensor.Dense {
-	if in.dt == tensor.Float64 {
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
-	}
-	v32 := make([]float32, len(v))
-	for i, x := range v {
-		v32[i] = float32(x)
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v32))
+	return g.Param(name+".W", wv), g.Param(name+".b", in.Zeros(nOut))
 }

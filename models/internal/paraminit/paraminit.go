@@ -48,6 +48,16 @@ func (in *Init) Normal(std float64, shape ...int) *tensor.Dense {
 	return in.Dense(v, shape...)
 }
 
+// Uniform draws every element from U(−bound, bound), as (2u − 1)·bound
+// of a uniform u in [0, 1).
+func (in *Init) Uniform(bound float64, shape ...int) *tensor.Dense {
+	v := make([]float64, graph.Shape(shape).Size())
+	for i := range v {
+		v[i] = (2*in.r.Float64() - 1) * bound
+	}
+	return in.Dense(v, shape...)
+}
+
 // Zeros returns zeros of the given shape.
 func (in *Init) Zeros(shape ...int) *tensor.Dense {
 	return in.Full(0, shape...)
