@@ -69,7 +69,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -80,8 +79,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/gradgraph/gradgraph/datasets"
 	"github.com/gradgraph/gradgraph/graph"
@@ -374,53 +371,20 @@ func runModel(m trainModel, c runConfig, f commonFlags, build buildFunc, stdout 
 		return err
 	}
 	if f.resume {
-		if _, err := os.Stat(f.checkpoint); err == nil {
-			if err := t.Resume(f.checkpoint); err != nil {
-				return resumeErr(err, dataFlag)
-			}
-			if c.Epochs < t.Epoch() {
-				return usageErr("--epochs: %d, but the checkpoint %s has %d epochs complete already", c.Epochs, f.checkpoint, t.Epoch())
-			}
-			if !f.asJSON {
-				fmt.Fprintf(stdout, "resumed from %s after epoch %d\n", f.checkpoint, t.Epoch())
-			}
-		} else if !f.asJSON {
-			fmt.Fprintf(stdout, "no checkpoint at %s yet: starting from scratch\n", f.checkpoint)
+		if err := resumeFrom(t, f.checkpoint, c.Epochs, dataFlag, f.asJSON, stdout); err != nil {
+			return err
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	showBar := f.pb && !f.asJSON && isTerminal(stdout)
-	var bar *progressbar.ProgressBar
-	var batchLoss []float64
-	batches := 0
-	t.OnBatch = func(p train.Progress) {
-		batches = p.Batches
-		batchLoss = append(batchLoss, p.Loss)
-		if !showBar {
-			return
-		}
-		if bar == nil {
-			bar = progressbar.NewOptions(p.Batches, progressbar.OptionSetWriter(stdout),
-				progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", p.Epoch, c.Epochs)),
-				progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
-				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
-				progressbar.OptionSetWidth(30))
-		}
-		if p.Batch%20 == 0 {
-			bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f", p.Epoch, c.Epochs, p.Loss))
-		}
-		_ = bar.Set(p.Batch)
-	}
+	prog := &progress{stdout: stdout, show: f.pb && !f.asJSON && isTerminal(stdout), epochs: c.Epochs}
+	t.OnBatch = prog.batch
 	epochLine := run.EpochLine
 	if epochLine == nil {
 		epochLine = defaultEpochLine
 	}
 	t.OnEpoch = func(e train.EpochStats) error {
-		if bar != nil {
-			_ = bar.Finish()
-			bar = nil
-		}
+		prog.endEpoch()
 		if !f.asJSON {
 			fmt.Fprintln(stdout, epochLine(e))
 		}
@@ -435,18 +399,9 @@ func runModel(m trainModel, c runConfig, f commonFlags, build buildFunc, stdout 
 	}
 	start := time.Now()
 	runErr := t.Run(ctx, c.Epochs)
-	if bar != nil {
-		_ = bar.Exit()
-	}
+	prog.stop()
 	if runErr != nil {
-		kept := ""
-		if f.checkpoint != "" && t.Epoch() > 0 {
-			kept = fmt.Sprintf("; %s keeps the state after epoch %d", f.checkpoint, t.Epoch())
-		}
-		if errors.Is(runErr, context.Canceled) {
-			return fmt.Errorf("interrupted in epoch %d%s", t.Epoch()+1, kept)
-		}
-		return fmt.Errorf("%w%s", runErr, kept)
+		return runFailed(runErr, f.checkpoint, t.Epoch())
 	}
 	seconds := time.Since(start).Seconds()
 	fields, line, err := run.Report(t)
@@ -471,7 +426,7 @@ func runModel(m trainModel, c runConfig, f commonFlags, build buildFunc, stdout 
 				return plots.TrainingCurves(path, title, batchLoss, batches, epochs)
 			}
 		}
-		if err := draw(f.plot, batchLoss, batches, t.History()); err != nil {
+		if err := draw(f.plot, prog.batchLoss, prog.batches, t.History()); err != nil {
 			return fmt.Errorf("--plot: %v", err)
 		}
 	}

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 	"gorgonia.org/tensor"
 
@@ -239,55 +238,22 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 		return err
 	}
 	if f.resume {
-		if _, err := os.Stat(f.checkpoint); err == nil {
-			if err := loop.Resume(f.checkpoint); err != nil {
-				return resumeErr(err, "--data")
-			}
-			if f.epochs < loop.Epoch() {
-				return usageErr("--epochs: %d, but the checkpoint %s has %d epochs complete already", f.epochs, f.checkpoint, loop.Epoch())
-			}
-			if !f.asJSON {
-				fmt.Fprintf(stdout, "resumed from %s after epoch %d\n", f.checkpoint, loop.Epoch())
-			}
-		} else if !f.asJSON {
-			fmt.Fprintf(stdout, "no checkpoint at %s yet: starting from scratch\n", f.checkpoint)
+		if err := resumeFrom(loop, f.checkpoint, f.epochs, "--data", f.asJSON, stdout); err != nil {
+			return err
 		}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	showBar := f.progress && !f.asJSON && isTerminal(stdout)
-	var bar *progressbar.ProgressBar
-	var batchLoss []float64
-	batches := 0
-	loop.OnBatch = func(p train.Progress) {
-		batches = p.Batches
-		batchLoss = append(batchLoss, p.Loss)
-		if !showBar {
-			return
-		}
-		if bar == nil {
-			bar = progressbar.NewOptions(p.Batches, progressbar.OptionSetWriter(stdout),
-				progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", p.Epoch, f.epochs)),
-				progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
-				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
-				progressbar.OptionSetWidth(30))
-		}
-		if p.Batch%20 == 0 {
-			bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f", p.Epoch, f.epochs, p.Loss))
-		}
-		_ = bar.Set(p.Batch)
-	}
+	prog := &progress{stdout: stdout, show: f.progress && !f.asJSON && isTerminal(stdout), epochs: f.epochs}
+	loop.OnBatch = prog.batch
 	if !f.asJSON {
 		sizes := net.Sizes()
 		fmt.Fprintf(stdout, "training %s on %d images (%d for validation), %s, %s, batch %d, %d %s, %s\n",
 			sizesString(sizes), trainSet.Len(), valSet.Len(), rule.Name(), sched, f.batch, f.epochs, plural(f.epochs, "epoch"), dt)
 	}
 	loop.OnEpoch = func(e train.EpochStats) error {
-		if bar != nil {
-			_ = bar.Finish()
-			bar = nil
-		}
+		prog.endEpoch()
 		if !f.asJSON {
 			val := "n/a"
 			if valSet.Len() > 0 {
@@ -299,18 +265,9 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 	}
 	start := time.Now()
 	runErr := loop.Run(ctx, f.epochs)
-	if bar != nil {
-		_ = bar.Exit()
-	}
+	prog.stop()
 	if runErr != nil {
-		kept := ""
-		if f.checkpoint != "" && loop.Epoch() > 0 {
-			kept = fmt.Sprintf("; %s keeps the state after epoch %d", f.checkpoint, loop.Epoch())
-		}
-		if errors.Is(runErr, context.Canceled) {
-			return fmt.Errorf("interrupted in epoch %d%s", loop.Epoch()+1, kept)
-		}
-		return fmt.Errorf("%w%s", runErr, kept)
+		return runFailed(runErr, f.checkpoint, loop.Epoch())
 	}
 	seconds := time.Since(start).Seconds()
 	acc, err := loop.Accuracy(testSet)
@@ -337,7 +294,7 @@ func runTrain(f trainFlags, set map[string]bool, stdout, stderr io.Writer) error
 			data = filepath.Base(filepath.Clean(f.data))
 		}
 		title := fmt.Sprintf("%s %s on %s", sizesString(net.Sizes()), rule.Name(), data)
-		if err := plots.TrainingCurves(f.plot, title, batchLoss, batches, loop.History()); err != nil {
+		if err := plots.TrainingCurves(f.plot, title, prog.batchLoss, prog.batches, loop.History()); err != nil {
 			return fmt.Errorf("--plot: %v", err)
 		}
 	}
