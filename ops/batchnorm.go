@@ -48,16 +48,10 @@ func init() {
 // ONNX's default epsilon is 1e-5. The name must be unique in the graph.
 func BatchNormalization(name string, x, scale, bias *graph.Node, mode *Mode, epsilon, momentum float64) *graph.Node {
 	check := func(in []graph.Meta) error {
-		if err := wantFloat(in); err != nil {
+		if err := normInputs(in, 2, "N×C×… (rank 2 or more)"); err != nil {
 			return err
 		}
-		if len(in) != 3 {
-			return fmt.Errorf("needs scale and bias")
-		}
 		xs := in[0].Shape
-		if len(xs) < 2 {
-			return graph.ShapesError(in, "do not fit: x must be N×C×… (rank 2 or more)")
-		}
 		if err := perChannel(in, xs[1], "C"); err != nil {
 			return err
 		}

@@ -95,16 +95,10 @@ func LayerNormalization(x, scale, bias *graph.Node, axis int, epsilon float64) *
 // with scale and bias of C elements. ONNX's default epsilon is 1e-5.
 func InstanceNormalization(x, scale, bias *graph.Node, epsilon float64) *graph.Node {
 	check := func(in []graph.Meta) error {
-		if err := wantFloat(in); err != nil {
+		if err := normInputs(in, 3, "N×C×D1… (rank 3 or more)"); err != nil {
 			return err
 		}
-		if len(in) != 3 {
-			return fmt.Errorf("needs scale and bias")
-		}
 		xs := in[0].Shape
-		if len(xs) < 3 {
-			return graph.ShapesError(in, "do not fit: x must be N×C×D1… (rank 3 or more)")
-		}
 		if err := perChannel(in, xs[1], "C"); err != nil {
 			return err
 		}
@@ -125,6 +119,21 @@ func InstanceNormalization(x, scale, bias *graph.Node, epsilon float64) *graph.N
 	return shiftScale(x, m, a, nil, b)
 }
 
+// normInputs checks the inputs of a normalisation with scale and bias:
+// float x, scale and bias, x of rank minRank or more (form says which).
+func normInputs(in []graph.Meta, minRank int, form string) error {
+	if err := wantFloat(in); err != nil {
+		return err
+	}
+	if len(in) != 3 {
+		return fmt.Errorf("needs scale and bias")
+	}
+	if len(in[0].Shape) < minRank {
+		return graph.ShapesError(in, "do not fit: x must be "+form)
+	}
+	return nil
+}
+
 // GroupNormalization normalises x, an N×C×… value, over groups of C/G
 // consecutive channels (with their other axes) per sample, G = numGroups
 // dividing C (ONNX GroupNormalization, opset 18):
@@ -137,16 +146,10 @@ func InstanceNormalization(x, scale, bias *graph.Node, epsilon float64) *graph.N
 // epsilon is 1e-5.
 func GroupNormalization(x, scale, bias *graph.Node, numGroups int, epsilon float64) *graph.Node {
 	check := func(in []graph.Meta) error {
-		if err := wantFloat(in); err != nil {
+		if err := normInputs(in, 2, "N×C×… (rank 2 or more)"); err != nil {
 			return err
 		}
-		if len(in) != 3 {
-			return fmt.Errorf("needs scale and bias")
-		}
 		xs := in[0].Shape
-		if len(xs) < 2 {
-			return graph.ShapesError(in, "do not fit: x must be N×C×… (rank 2 or more)")
-		}
 		if numGroups < 1 || xs[1]%numGroups != 0 {
 			return graph.ShapesError(in, fmt.Sprintf("do not fit: %d groups do not divide C = %d channels", numGroups, xs[1]))
 		}
