@@ -192,3 +192,20 @@ func BenchmarkCloneInference(b *testing.B) {
 		})
 	}
 }
+
+// TestCNNSteps runs the steps `gradgraph bench --model lenet|conv3x3`
+// times: they run, and allocate nothing once warm.
+func TestCNNSteps(t *testing.T) {
+	s, err := solvers.New(solvers.Adam{Eta: 1e-3, Delta: 1e-8, Rho1: 0.9, Rho2: 0.999}, solvers.Schedule{})
+	require.NoError(t, err)
+	lenetStep, planned, err := LeNet(graph.Float32, 16, s)
+	require.NoError(t, err)
+	assert.Positive(t, planned)
+	convStep, _, err := ConvLayer(graph.Float32, 2)
+	require.NoError(t, err)
+	for name, step := range map[string]func() error{"lenet": lenetStep, "conv3x3": convStep} {
+		require.NoError(t, step(), name)
+		allocs := testing.AllocsPerRun(5, func() { require.NoError(t, step()) })
+		assert.Zero(t, allocs, name)
+	}
+}
