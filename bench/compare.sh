@@ -5,7 +5,7 @@
 #   bash bench/compare.sh [--batch 128[,1024...]] [--dtype float32[,float64]]
 #                         [--rule sgd] [--steps 200] [--rounds 5]
 #                         [--wait-idle SECONDS] [--rev REV] [--json FILE]
-#                         [--model mlp]
+#                         [--model mlp|lenet|conv3x3]
 #
 # --batch and --dtype take comma-separated lists: every combination is a
 # configuration of its own, measured in turn as below, and a last table puts
@@ -14,9 +14,13 @@
 # matter here (AVX2, FMA, AVX-512 F/VL/BW/DQ/VNNI/BF16) and the kernels
 # blas.Native runs on them.
 #
-# --model names the network; only mlp (784-256-128-10) exists today. The
-# hook for another one (the LeNet CNN): `gradgraph bench --model NAME` and a
-# MODELS entry in bench/pytorch_step.py, then add NAME to `models` below;
+# --model names what is timed: mlp (784-256-128-10, the default), lenet
+# (the CNN of models/lenet, 16c5-p2-32c5-p2-128-84-10 with dropout 0.25; its
+# --rule defaults to adam) or conv3x3 (one 3x3 64->64 convolution, pad 1, on
+# 32x32 images, forward and backward without an update; its --batch
+# defaults to 32). gorgonia is timed for mlp only (its graph is the MLP),
+# and the table says so. To add a model: `gradgraph bench --model NAME`, a
+# MODELS entry in bench/pytorch_step.py, then NAME in `models` below;
 # compare.sh passes --model to both and labels its tables with it.
 #
 # It builds `gradgraph` once in the default build (blas.Native: AVX-512 or AVX2/FMA kernels)
@@ -46,9 +50,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-batch=128 dtype=float32 rule=sgd steps=200 rounds=5 json_out= wait_idle=0 rev= model=mlp
+batch= dtype=float32 rule= steps=200 rounds=5 json_out= wait_idle=0 rev= model=mlp
 # The networks both sides can time (see --model above).
-models=(mlp)
+models=(mlp lenet conv3x3)
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--model) model=$2; shift 2 ;;
@@ -68,6 +72,12 @@ done
 case " ${models[*]} " in
 *" $model "*) ;;
 *) echo "compare.sh: --model $model: not one of ${models[*]} (see --help for the hook)" >&2; exit 2 ;;
+esac
+# Each model's defaults: the settings its targets are stated in.
+case "$model" in
+lenet) : "${batch:=128}" "${rule:=adam}" ;;
+conv3x3) : "${batch:=32}" "${rule:=sgd}" ;;
+*) : "${batch:=128}" "${rule:=sgd}" ;;
 esac
 IFS=, read -r -a batches <<<"$batch"
 IFS=, read -r -a dtypes <<<"$dtype"
@@ -160,11 +170,11 @@ run() { # run CONTESTANT ROUND; a failed run is noted and leaves no JSON
 	# gorgonia only at batch 128, the target's: at 1024 its step takes
 	# ~0.3 s, and its 50 steps would make a round minutes long.
 	local peer=false
-	[ "$batch" -le 128 ] && peer=true
+	[ "$batch" -le 128 ] && [ "$model" = mlp ] && peer=true
 	local out="$work/$1.$2.json" st=0
 	case "$1" in
-	gg) "$bin/gradgraph" bench --json --peer="$peer" --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
-	ob) "$bin/gradgraph-openblas" bench --json --peer=false --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
+	gg) "$bin/gradgraph" bench --json --model "$model" --peer="$peer" --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
+	ob) "$bin/gradgraph-openblas" bench --json --model "$model" --peer=false --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
 	torch) "$py" bench/pytorch_step.py --model "$model" --batch "$batch" --dtype "$dtype" --rule "$rule" --steps "$steps" >"$out" 2>"$work/err" || st=$? ;;
 	esac
 	if [ "$st" != 0 ]; then
@@ -291,7 +301,10 @@ for r in list(range(1, rounds + 1)) + ["end"]:
         loads.append(f.read().split())
 
 print()
-print(f"MNIST {model} (784-256-128-10) training step: batch {batch}, {dtype}, {rule}; median of {steps} "
+what = {"mlp": "MNIST mlp (784-256-128-10) training step", "lenet": "MNIST lenet CNN (16c5-p2-32c5-p2-128-84-10, "
+        "dropout 0.25) training step", "conv3x3": "conv3x3 layer (64->64, pad 1, 32x32) forward + backward"}[model]
+upd = "no update" if model == "conv3x3" else rule
+print(f"{what}: batch {batch}, {dtype}, {upd}; median of {steps} "
       f"timed steps per run; {rounds} interleaved rounds in {elapsed} s")
 print("load average (1 min) before each round and at the end: " + ", ".join(l[0] for l in loads)
       + f" ({os.cpu_count()} CPUs)")
@@ -307,6 +320,8 @@ for key, (label, ms, allocs, note) in series.items():
     print(fmt.format(label, f"{statistics.median(xs):.3f}", f"{min(xs):.3f}", f"{max(xs):.3f}", a, note))
 if torch_best is not None:
     print(f"PyTorch best: the '{best_setting}' setting, {torch_best:.3f} ms")
+if model != "mlp":
+    print(f"gorgonia: not timed for {model} (its peer graph is the MLP only)")
 
 summary = {"model": model, "batch": int(batch), "dtype": dtype, "rule": rule, "steps": int(steps), "rounds": rounds,
            "load_1min": [float(l[0]) for l in loads], "busy_pct_before_round": [int(l[3]) for l in loads[:-1]],
@@ -332,18 +347,23 @@ def ratio(key, label, num, den, target):
     r = n_ms / d_ms
     pr = [a / b for a, b in zip(n_round, d_round) if a and b]
     mr = statistics.median(pr) if pr else float("nan")
-    verdict = "met" if r <= target and mr <= target else "NOT met" if r > target and mr > target else "borderline"
+    if target is None:
+        verdict, tt = "", "-"
+    else:
+        verdict = "met" if r <= target and mr <= target else "NOT met" if r > target and mr > target else "borderline"
+        tt = f"<= {target:.3g}"
     print("{:<40} {:>8.3f} {:>8.3f}  {:<30} {:>9} {}".format(label, r, mr, " ".join(f"{x:.2f}" for x in pr),
-                                                             f"<= {target:.3g}", verdict))
+                                                             tt, verdict))
     summary["ratios"][key] = {"of_medians": r, "median_of_rounds": mr, "per_round": pr, "target": target,
                               "verdict": verdict}
 
 
 ratio("gradgraph/pytorch", "gradgraph / PyTorch best", "gg", "torchbest", 1.0)
-ratio("gradgraph_openblas/pytorch", "gradgraph -tags openblas / PyTorch best", "ob", "torchbest", 0.65)
+# The OpenBLAS build's target is the MLP's; the CNNs have none.
+ratio("gradgraph_openblas/pytorch", "gradgraph -tags openblas / PyTorch best", "ob", "torchbest", 0.65 if model == "mlp" else None)
 ratio("gradgraph/gorgonia", "gradgraph / gorgonia", "gg", "gorgonia", 1 / 8)
 print()
-if "gg" in series:
+if "gg" in series and model != "conv3x3":
     a = series["gg"][2]
     print(f"heap allocations per step, gradgraph (mean over the timed steps): {a:.3f}; "
           f"target 0: {'met' if a == 0 else 'met in whole allocations (go test would print 0 allocs/op), not strictly' if a < 1 else 'NOT met'}")
@@ -351,7 +371,7 @@ if "gg" in series:
     epoch_steps = -(-60000 // int(batch))
     ep = epoch_steps * med(series["gg"][1]) / 1000
     summary["epoch_s"] = ep
-    target = " ; target <= 2 s: " + ("met" if ep <= 2 else "NOT met") if int(batch) == 128 else ""
+    target = " ; target <= 2 s: " + ("met" if ep <= 2 else "NOT met") if int(batch) == 128 and model == "mlp" else ""
     print(f"MNIST epoch ({epoch_steps} steps of batch {batch}) at this rate, default build: {ep:.2f} s{target}")
     if "ob" in series:
         summary["epoch_s_openblas"] = epoch_steps * med(series["ob"][1]) / 1000

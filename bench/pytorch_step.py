@@ -25,8 +25,10 @@ best_ms is the fastest of all settings, the number to compare against.
 
 Flags match `gradgraph bench`: --batch 128 --dtype float32 --rule sgd
 --steps 200 (bench/compare.sh also runs --batch 1024 and --dtype float64).
-Hyper-parameters are gradgraph's defaults (solvers.NewRule). --model mlp
-names the network; MODELS is the hook for others (the LeNet CNN).
+Hyper-parameters are gradgraph's defaults (solvers.NewRule). --model names
+the network (MODELS): mlp, lenet (the CNN of gradgraph's models/lenet,
+dropout 0.25, in training mode) or conv3x3 (one 3x3 64->64 convolution,
+pad 1, on 32x32 images: forward and backward only, no loss and no update).
 
 Run it with a Python that can import torch (on Debian: /usr/bin/python3).
 """
@@ -55,12 +57,52 @@ def mlp(dtype):
     ).to(dtype)
 
 
+class LeNet(nn.Module):
+    """gradgraph's models/lenet with its defaults (16c5-p2-32c5-p2-128-84-10,
+    dropout 0.25 after the two hidden dense layers), layer for layer: conv,
+    max-pool, ReLU (pooling first, as gradgraph does), twice; flatten; dense
+    layers. In training mode, as the step runs it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 5)
+        self.conv2 = nn.Conv2d(16, 32, 5)
+        self.fc1 = nn.Linear(32 * 4 * 4, 128)
+        self.fc2 = nn.Linear(128, 84)
+        self.fc3 = nn.Linear(84, 10)
+        self.drop = nn.Dropout(0.25)
+
+    def forward(self, x):
+        x = torch.relu(torch.max_pool2d(self.conv1(x), 2))
+        x = torch.relu(torch.max_pool2d(self.conv2(x), 2))
+        x = torch.flatten(x, 1)
+        x = self.drop(torch.relu(self.fc1(x)))
+        x = self.drop(torch.relu(self.fc2(x)))
+        return self.fc3(x)
+
+
+def lenet(dtype):
+    return LeNet().to(dtype)
+
+
+def conv3x3(dtype):
+    """One 3×3 convolution 64 → 64, pad 1, with a bias: `gradgraph bench
+    --model conv3x3`. Its step is forward and backward only (see CONV_ONLY)."""
+    return nn.Conv2d(64, 64, 3, padding=1).to(dtype)
+
+
 # The networks this script can time, by the name `gradgraph bench --model`
 # and bench/compare.sh --model use: a function of the dtype returning the
-# model, and the shape of one input (without the batch). The hook for the
-# LeNet CNN: add "lenet": (lenet, (1, 28, 28)) with the same layers as
-# gradgraph's, and the name to compare.sh's models.
-MODELS = {"mlp": (mlp, (SIZES[0],))}
+# model, and the shape of one input (without the batch). To add one: an
+# entry here, the same network in `gradgraph bench --model` (package
+# internal/benchstep), and the name in compare.sh's models.
+MODELS = {"mlp": (mlp, (SIZES[0],)), "lenet": (lenet, (1, 28, 28)), "conv3x3": (conv3x3, (64, 32, 32))}
+
+# Models whose step is one layer's forward and backward against a fixed
+# adjoint of its output (y.backward(g), with x requiring its gradient:
+# the gradients of x, the weight and the bias), with no loss and no update,
+# as `gradgraph bench --model conv3x3` times it.
+CONV_ONLY = {"conv3x3"}
 
 
 def make_optimizer(rule, params):
@@ -126,6 +168,18 @@ def time_steps(threads, blas_threads, args, dtype, ob):
         loss.backward()
         opt.step()
         return loss
+
+    if args.model in CONV_ONLY:
+        x.requires_grad_(True)
+        with torch.no_grad():
+            adj = torch.rand(model(x).shape, generator=g, dtype=dtype)
+
+        def step():  # noqa: F811: the layer's forward and backward only
+            x.grad = None
+            model.zero_grad(set_to_none=True)
+            out = model(x)
+            out.backward(adj)
+            return out.detach().flatten()[0]
 
     for _ in range(max(5, args.steps // 10)):
         step()
@@ -200,7 +254,10 @@ def main():
         "steps": args.steps,
         "warmup": max(5, args.steps // 10),
         "model": args.model,
-        "network": "784-256-128-10 relu/softmax/cross_entropy" if args.model == "mlp" else args.model,
+        "network": {"mlp": "784-256-128-10 relu/softmax/cross_entropy",
+                    "lenet": "lenet 16c5-p2-32c5-p2-128-84-10 dropout 0.25, softmax cross-entropy",
+                    "conv3x3": "conv 3x3 64->64 pad 1 on 32x32, forward + backward (x, w, b gradients)"}[args.model],
+        "update": "none" if args.model in CONV_ONLY else args.rule,
         "final_loss": losses,
     }
     json.dump(out, sys.stdout, indent=1)

@@ -10,8 +10,8 @@ import (
 	"github.com/gradgraph/gradgraph/ops"
 )
 
-// convBenchLayers are the layers BenchmarkConv times, in float32: LeNet's
-// two convolutions at batch 128, and a 3×3 64 → 64 layer on 32×32 at
+// convBenchLayers are the layers BenchmarkConv times, in float32: the two
+// convolutions of models/lenet at batch 128, and a 3×3 64 → 64 layer on 32×32 at
 // batch 32 (a VGG or ResNet block).
 var convBenchLayers = []struct {
 	name   string
@@ -19,8 +19,8 @@ var convBenchLayers = []struct {
 	o      ops.ConvOptions
 	yShape graph.Shape
 }{
-	{"LeNet1_128x1x28x28_6x5x5", graph.Shape{128, 1, 28, 28}, graph.Shape{6, 1, 5, 5}, ops.ConvOptions{}, graph.Shape{128, 6, 24, 24}},
-	{"LeNet2_128x6x12x12_16x5x5", graph.Shape{128, 6, 12, 12}, graph.Shape{16, 6, 5, 5}, ops.ConvOptions{}, graph.Shape{128, 16, 8, 8}},
+	{"LeNet1_128x1x28x28_16x5x5", graph.Shape{128, 1, 28, 28}, graph.Shape{16, 1, 5, 5}, ops.ConvOptions{}, graph.Shape{128, 16, 24, 24}},
+	{"LeNet2_128x16x12x12_32x5x5", graph.Shape{128, 16, 12, 12}, graph.Shape{32, 16, 5, 5}, ops.ConvOptions{}, graph.Shape{128, 32, 8, 8}},
 	{"3x3_32x64x32x32_64", graph.Shape{32, 64, 32, 32}, graph.Shape{64, 64, 3, 3}, ops.ConvOptions{Pads: []int{1, 1, 1, 1}}, graph.Shape{32, 64, 32, 32}},
 }
 

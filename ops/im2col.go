@@ -1,6 +1,9 @@
 package ops
 
-import "github.com/gradgraph/gradgraph/graph"
+import (
+	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/internal/vec"
+)
 
 // im2col and col2im move between an image of c channels, each w.in along
 // the spatial axes (row-major), and its patch matrix: c·K rows, one per
@@ -103,10 +106,7 @@ func patchAxis[T graph.Float](pw *patchRow, dst, xc []T, a, base int, add bool) 
 		}
 		return
 	}
-	// The last two axes: one run per output position of axis a. Runs of
-	// stride 1 are copied (or added) inline: with few output positions
-	// along the last axis they are short and many, and a call per run
-	// would cost as much as the run.
+	// The last two axes: one run per output position of axis a.
 	l, h, sl := pw.lo[a+1], pw.hi[a+1], w.stride[a+1]
 	i := base + pw.off[a+1] + l*sl + (lo*s+off)*st
 	if sl != 1 || l >= h {
@@ -116,25 +116,23 @@ func patchAxis[T graph.Float](pw *patchRow, dst, xc []T, a, base int, add bool) 
 		}
 		return
 	}
-	n := h - l
-	for o := lo; o < hi; o++ {
-		seg := dst[o*block : (o+1)*block]
-		xr := xc[i : i+n]
-		i += s * st
-		if add {
-			for j, v := range seg[l:h] {
-				xr[j] += v
-			}
-			continue
-		}
-		if l > 0 {
-			clear(seg[:l])
-		}
-		copy(seg[l:h], xr)
-		if h < block {
-			clear(seg[h:])
+	// All of them at once (vec's rows are the runs): a call per run
+	// would cost as much as the run.
+	n, rows := h-l, hi-lo
+	if rows <= 0 {
+		return
+	}
+	if add {
+		vec.AddRows(xc[i:], dst[lo*block+l:], rows, n, s*st, block)
+		return
+	}
+	if l > 0 || h < block {
+		for o := lo; o < hi; o++ {
+			clear(dst[o*block : o*block+l])
+			clear(dst[o*block+h : (o+1)*block])
 		}
 	}
+	vec.CopyRows(dst[lo*block+l:], xc[i:], rows, n, block, s*st)
 }
 
 // patchRun fills dst, the output positions along the last axis, with

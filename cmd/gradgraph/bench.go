@@ -7,8 +7,12 @@ import (
 	"strconv"
 	"strings"
 
+	"gorgonia.org/tensor"
+
 	"github.com/gradgraph/gradgraph/blas"
+	"github.com/gradgraph/gradgraph/graph"
 	"github.com/gradgraph/gradgraph/internal/benchstep"
+	"github.com/gradgraph/gradgraph/models/lenet"
 	"github.com/gradgraph/gradgraph/models/mlp"
 	"github.com/gradgraph/gradgraph/solvers"
 )
@@ -21,7 +25,8 @@ func init() {
 const maxBenchSteps = 1_000_000
 
 func benchCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[--layers 256,128] [--batch 128] [--dtype float32] [--rule sgd] [--steps 200] [--peer] [--json]", stdout)
+	fs := newFlags("bench", "[--model mlp] [--layers 256,128] [--batch 128] [--dtype float32] [--rule sgd] [--steps 200] [--peer] [--json]", stdout)
+	model := fs.String("model", "mlp", "what to time: mlp (784-…-10), lenet (the CNN of models/lenet, no gorgonia peer), conv3x3 (one 3×3 64→64 convolution on 32×32, forward and backward, no update)")
 	layers := fs.String("layers", "256,128", "hidden layer sizes of the network 784-…-10")
 	batch := fs.Int("batch", 128, "mini-batch size M")
 	dtype := fs.String("dtype", "float32", "float32 or float64")
@@ -41,6 +46,13 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if *steps <= 0 || *steps > maxBenchSteps {
 		return usageErr("--steps: %d, want 1 to %d", *steps, maxBenchSteps)
+	}
+	switch *model {
+	case "mlp":
+	case "lenet", "conv3x3":
+		return benchCNN(*model, dt, *batch, *ruleName, *steps, *asJSON, stdout)
+	default:
+		return usageErr("--model: %q, want mlp, lenet or conv3x3", *model)
 	}
 	hidden, err := parseLayers(*layers)
 	if err != nil {
@@ -113,4 +125,65 @@ func sizesText(sizes []int) string {
 		parts[i] = strconv.Itoa(n)
 	}
 	return strings.Join(parts, "-")
+}
+
+// maxCNNBatch bounds --batch of the CNN benchmarks: LeNet's first
+// activations hold 9216 values an image, the 3×3 layer's 65536.
+const maxCNNBatch = 4096
+
+// benchCNN times `bench --model lenet` (a training step with the update)
+// or `--model conv3x3` (one layer's forward and backward), without a
+// gorgonia peer: gorgonia's graph here is the MLP only.
+func benchCNN(model string, dt tensor.Dtype, batch int, ruleName string, steps int, asJSON bool, stdout io.Writer) error {
+	if batch > maxCNNBatch {
+		return usageErr("--batch: %d, want at most %d for --model %s", batch, maxCNNBatch, model)
+	}
+	gdt := graph.Float32
+	if dt == tensor.Float64 {
+		gdt = graph.Float64
+	}
+	var step func() error
+	var planned int64
+	var network, rule string
+	var err error
+	if model == "lenet" {
+		r, err := solvers.NewRule(ruleName, nil)
+		if err != nil {
+			return flagErr(err)
+		}
+		s, err := solvers.New(r, solvers.Schedule{})
+		if err != nil {
+			return flagErr(err)
+		}
+		rule = r.Name()
+		network = "lenet " + lenet.Config{}.Describe() + fmt.Sprintf(" dropout %g, softmax cross-entropy", benchstep.LeNetDropout)
+		step, planned, err = benchstep.LeNet(gdt, batch, s)
+		if err != nil {
+			return err
+		}
+	} else {
+		rule = "none"
+		network = fmt.Sprintf("conv 3x3 %d->%d pad 1 on %dx%d, forward + backward (x, w, b gradients)",
+			benchstep.Conv3x3Channels, benchstep.Conv3x3Channels, benchstep.Conv3x3Side, benchstep.Conv3x3Side)
+		if step, planned, err = benchstep.ConvLayer(gdt, batch); err != nil {
+			return err
+		}
+	}
+	res, err := benchstep.Time(step, max(5, steps/10), steps)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(stdout, map[string]any{
+			"ms_per_step": res.MsPerStep, "steps": res.Steps, "allocs_per_step": res.AllocsPerStep,
+			"bytes_per_step": res.BytesPerStep, "batch": batch, "dtype": dt.String(), "rule": rule, "model": model,
+			"network": network, "blas": fmt.Sprintf("%T", blas.Current()), "gomaxprocs": runtime.GOMAXPROCS(0),
+			"planned_bytes": planned,
+		})
+	}
+	fmt.Fprintf(stdout, "%s, batch %d, %s, update %s, GOMAXPROCS %d\n", network, batch, dt, rule, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "planned memory for intermediate values: %.1f MB\n\n", float64(planned)/1e6)
+	fmt.Fprintf(stdout, "%-10s %12s %8s %14s  %s\n", "", "median ms", "steps", "allocs/step", "")
+	fmt.Fprintf(stdout, "%-10s %12.3f %8d %14.1f  %T\n", "gradgraph", res.MsPerStep, res.Steps, res.AllocsPerStep, blas.Current())
+	return nil
 }

@@ -326,6 +326,8 @@ func TestResourceBounds(t *testing.T) {
 		{[]string{"train", "--epochs", "2000000"}, 2, "--epochs: 2000000, more than the 1000000 a run may have"},
 		{[]string{"bench", "--batch", "1000000000"}, 2, "--batch: a batch of 1000000000 through 784-256-128-10 holds 1.18e+12 values, more than the 134217728 (2^27) allowed"},
 		{[]string{"bench", "--steps", "2000000000"}, 2, "--steps: 2000000000, want 1 to 1000000"},
+		{[]string{"bench", "--model", "resnet"}, 2, `--model: "resnet", want mlp, lenet or conv3x3`},
+		{[]string{"bench", "--model", "lenet", "--batch", "5000"}, 2, "--batch: 5000, want at most 4096 for --model lenet"},
 		{[]string{"optimize", "--spec", run, "--json"}, 1, run + ": steps: 1000000000 steps of a network of 3 parameters make 4e+09 numbers, more than the 4000000 that --json prints (take fewer steps, or leave out --json for the costs alone)"},
 	} {
 		out, errOut, code := runCLI(c.args...)

@@ -192,3 +192,52 @@ func BenchmarkCloneInference(b *testing.B) {
 		})
 	}
 }
+
+// TestCNNSteps runs the steps `gradgraph bench --model lenet|conv3x3`
+// times: they run, and allocate nothing once warm.
+func TestCNNSteps(t *testing.T) {
+	s, err := solvers.New(solvers.Adam{Eta: 1e-3, Delta: 1e-8, Rho1: 0.9, Rho2: 0.999}, solvers.Schedule{})
+	require.NoError(t, err)
+	lenetStep, planned, err := LeNet(graph.Float32, 16, s)
+	require.NoError(t, err)
+	assert.Positive(t, planned)
+	convStep, _, err := ConvLayer(graph.Float32, 2)
+	require.NoError(t, err)
+	for name, step := range map[string]func() error{"lenet": lenetStep, "conv3x3": convStep} {
+		require.NoError(t, step(), name)
+		allocs := testing.AllocsPerRun(5, func() { require.NoError(t, step()) })
+		assert.Zero(t, allocs, name)
+	}
+}
+
+// BenchmarkCNN times the steps of `gradgraph bench --model lenet` (batch
+// 128, adam) and `--model conv3x3` (batch 32), for profiles:
+//
+//	go test -run='^$' -bench=CNN/lenet -cpuprofile /tmp/lenet.prof ./internal/benchstep
+func BenchmarkCNN(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		step func() (func() error, int64, error)
+	}{
+		{"lenet", func() (func() error, int64, error) {
+			s, err := solvers.New(solvers.Adam{Eta: 1e-3, Delta: 1e-8, Rho1: 0.9, Rho2: 0.999}, solvers.Schedule{})
+			if err != nil {
+				return nil, 0, err
+			}
+			return LeNet(graph.Float32, 128, s)
+		}},
+		{"conv3x3", func() (func() error, int64, error) { return ConvLayer(graph.Float32, 32) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			step, _, err := c.step()
+			require.NoError(b, err)
+			require.NoError(b, step())
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
