@@ -442,6 +442,9 @@ func (imp *importer) node(i int, np *pb.NodeProto) error {
 	if len(names) < row.minIn || (row.maxIn >= 0 && len(names) > row.maxIn) {
 		return fmt.Errorf("has %d inputs, want %s", len(names), countText(row.minIn, row.maxIn))
 	}
+	if len(np.GetOutput()) == 0 {
+		return fmt.Errorf("has no outputs, want at least 1") // every ONNX operator has one
+	}
 	if maxOut := max(row.maxOut, 1); len(np.GetOutput()) > maxOut && row.maxOut >= 0 {
 		return fmt.Errorf("has %d outputs, want at most %d", len(np.GetOutput()), maxOut)
 	}
