@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -50,6 +51,20 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	switch *model {
 	case "mlp":
 	case "lenet", "conv3x3":
+		// The MLP's own flags mean nothing here: refuse them rather
+		// than time something else than asked.
+		var mlpOnly error
+		fs.Visit(func(f *flag.Flag) {
+			if mlpOnly == nil && (f.Name == "layers" || f.Name == "peer" && f.Value.String() == "true") {
+				mlpOnly = usageErr("--%s: only for --model mlp, not %s", f.Name, *model)
+			}
+		})
+		if mlpOnly != nil {
+			return mlpOnly
+		}
+		if *model == "conv3x3" && *ruleName != "sgd" {
+			return usageErr("--rule: --model conv3x3 times no update")
+		}
 		return benchCNN(*model, dt, *batch, *ruleName, *steps, *asJSON, stdout)
 	default:
 		return usageErr("--model: %q, want mlp, lenet or conv3x3", *model)

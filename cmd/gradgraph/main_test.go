@@ -328,6 +328,9 @@ func TestResourceBounds(t *testing.T) {
 		{[]string{"bench", "--steps", "2000000000"}, 2, "--steps: 2000000000, want 1 to 1000000"},
 		{[]string{"bench", "--model", "resnet"}, 2, `--model: "resnet", want mlp, lenet or conv3x3`},
 		{[]string{"bench", "--model", "lenet", "--batch", "5000"}, 2, "--batch: 5000, want at most 4096 for --model lenet"},
+		{[]string{"bench", "--model", "lenet", "--layers", "64"}, 2, "--layers: only for --model mlp, not lenet"},
+		{[]string{"bench", "--model", "conv3x3", "--peer"}, 2, "--peer: only for --model mlp, not conv3x3"},
+		{[]string{"bench", "--model", "conv3x3", "--rule", "adam"}, 2, "--rule: --model conv3x3 times no update"},
 		{[]string{"optimize", "--spec", run, "--json"}, 1, run + ": steps: 1000000000 steps of a network of 3 parameters make 4e+09 numbers, more than the 4000000 that --json prints (take fewer steps, or leave out --json for the costs alone)"},
 	} {
 		out, errOut, code := runCLI(c.args...)
