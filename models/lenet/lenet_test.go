@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,6 +13,7 @@ import (
 	"github.com/gradgraph/gradgraph/autodiff"
 	"github.com/gradgraph/gradgraph/datasets"
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/models/internal/modeltest"
 	"github.com/gradgraph/gradgraph/models/lenet"
 	"github.com/gradgraph/gradgraph/solvers"
 	"github.com/gradgraph/gradgraph/train"
@@ -22,26 +22,6 @@ import (
 // tiny is the configuration of the tests' small instances.
 func tiny(batch int, dt graph.DType, dropout float64) lenet.Config {
 	return lenet.Config{MaxBatch: batch, DType: dt, Dropout: dropout, Seed: 3, Conv1: 2, Conv2: 3, Hidden1: 5, Hidden2: 4}
-}
-
-var (
-	mnistOnce             sync.Once
-	mnistTrain, mnistTest *datasets.Dataset
-	mnistErr              error
-)
-
-// mnist returns the first 300 MNIST training images and the test images.
-func mnist(t testing.TB) (trainSet, testSet *datasets.Dataset) {
-	mnistOnce.Do(func() {
-		dir, err := datasets.GoMNISTDir()
-		if err != nil {
-			mnistErr = err
-			return
-		}
-		mnistTrain, mnistTest, mnistErr = datasets.LoadMNISTLimit(dir, 300)
-	})
-	require.NoError(t, mnistErr)
-	return mnistTrain, mnistTest
 }
 
 // fill feeds the images idx of d to the net.
@@ -70,7 +50,7 @@ func randomBiases(n *lenet.Net, seed uint64) {
 // off (inference mode draws no mask, and each run of a finite difference
 // would draw another).
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
-	d, _ := mnist(t)
+	d, _ := modeltest.MNIST(t)
 	n, err := lenet.New(tiny(3, graph.Float64, 0.5))
 	require.NoError(t, err)
 	randomBiases(n, 1)
@@ -89,7 +69,7 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 // the masks the gradients were computed with. Entries are sampled from
 // every param.
 func TestDropoutGradientsMatchFiniteDifferences(t *testing.T) {
-	d, _ := mnist(t)
+	d, _ := modeltest.MNIST(t)
 	n, err := lenet.New(tiny(4, graph.Float64, 0.5))
 	require.NoError(t, err)
 	randomBiases(n, 2)
@@ -202,7 +182,7 @@ func adam(t testing.TB) *solvers.Solver {
 // on the first 50 images (batches of 16: three and a short one of 2),
 // validated on the next 30.
 func newTrainer(t testing.TB, ckpt string) (*lenet.Net, *train.Trainer) {
-	d, _ := mnist(t)
+	d, _ := modeltest.MNIST(t)
 	n, err := lenet.New(lenet.Config{MaxBatch: 16, Dropout: 0.25, Seed: 5, Conv1: 4, Conv2: 8, Hidden1: 16, Hidden2: 12})
 	require.NoError(t, err)
 	tr, err := train.NewTrainer(n.Model, train.Rows(d.Slice(0, 50)), train.Rows(d.Slice(50, 80)), adam(t),
@@ -211,21 +191,12 @@ func newTrainer(t testing.TB, ckpt string) (*lenet.Net, *train.Trainer) {
 	return n, tr
 }
 
-// params returns a copy of every param's values.
-func params(n *lenet.Net) [][]float32 {
-	var out [][]float32
-	for _, p := range n.Params {
-		out = append(out, append([]float32(nil), p.Float32s()...))
-	}
-	return out
-}
-
 // TestTrainerShortBatchAndEvaluation: an epoch of 50 images in batches
 // of 16 takes four steps, the last on 2 images, whose gradients are those
 // of the network built for 2 images; evaluation in batches of 16 (the
 // last of 14) counts what one batch of all the images counts.
 func TestTrainerShortBatchAndEvaluation(t *testing.T) {
-	d, test := mnist(t)
+	d, test := modeltest.MNIST(t)
 	n, tr := newTrainer(t, "")
 	var sizes []int
 	tr.OnBatch = func(p train.Progress) { sizes = append(sizes, p.Batch) }
@@ -291,7 +262,7 @@ func TestCheckpointResumeBitIdentical(t *testing.T) {
 	require.NoError(t, resumed.Run(context.Background(), 4))
 	straightNet, straight := newTrainer(t, "")
 	require.NoError(t, straight.Run(context.Background(), 4))
-	assert.Equal(t, params(straightNet), params(resumedNet))
+	assert.Equal(t, modeltest.Float32s(straightNet.Params), modeltest.Float32s(resumedNet.Params))
 	assert.Equal(t, straight.History()[3].Loss, resumed.History()[3].Loss)
 	seed, count := straightNet.RNG.State()
 	s2, c2 := resumedNet.RNG.State()
@@ -302,7 +273,7 @@ func TestCheckpointResumeBitIdentical(t *testing.T) {
 // TestSavedParamsLoadByName: the params saved as safetensors load into a
 // network of other initial weights, which then computes the same logits.
 func TestSavedParamsLoadByName(t *testing.T) {
-	d, _ := mnist(t)
+	d, _ := modeltest.MNIST(t)
 	a, err := lenet.New(tiny(4, graph.Float32, 0.5))
 	require.NoError(t, err)
 	c := tiny(4, graph.Float32, 0.5)

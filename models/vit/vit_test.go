@@ -5,7 +5,6 @@ import (
 	"math"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,6 +13,7 @@ import (
 	"github.com/gradgraph/gradgraph/autodiff"
 	"github.com/gradgraph/gradgraph/datasets"
 	"github.com/gradgraph/gradgraph/graph"
+	"github.com/gradgraph/gradgraph/models/internal/modeltest"
 	"github.com/gradgraph/gradgraph/models/vit"
 	"github.com/gradgraph/gradgraph/solvers"
 	"github.com/gradgraph/gradgraph/train"
@@ -25,26 +25,6 @@ func tiny(batch int, dt graph.DType) vit.Config {
 	return vit.Config{MaxBatch: batch, DType: dt, Seed: 3, Dim: 8, Heads: 2, Depth: 2, MLP: 12}
 }
 
-var (
-	mnistOnce             sync.Once
-	mnistTrain, mnistTest *datasets.Dataset
-	mnistErr              error
-)
-
-// mnist returns the first 300 MNIST training images and the test images.
-func mnist(t testing.TB) (trainSet, testSet *datasets.Dataset) {
-	mnistOnce.Do(func() {
-		dir, err := datasets.GoMNISTDir()
-		if err != nil {
-			mnistErr = err
-			return
-		}
-		mnistTrain, mnistTest, mnistErr = datasets.LoadMNISTLimit(dir, 300)
-	})
-	require.NoError(t, mnistErr)
-	return mnistTrain, mnistTest
-}
-
 func fill(t testing.TB, n *vit.Net, d *datasets.Dataset, idx []int) {
 	require.NoError(t, train.Rows(d).Fill(n.Model.Inputs, idx))
 }
@@ -54,7 +34,7 @@ func fill(t testing.TB, n *vit.Net, d *datasets.Dataset, idx []int) {
 // (inference mode draws no mask; each run of a finite difference would
 // draw another).
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
-	d, _ := mnist(t)
+	d, _ := modeltest.MNIST(t)
 	c := tiny(3, graph.Float64)
 	c.Dropout = 0.2
 	n, err := vit.New(c)
@@ -177,21 +157,13 @@ func small(batch int) vit.Config {
 // 50 images (batches of 16: three and a short one of 2), validated on the
 // next 30.
 func newTrainer(t testing.TB, ckpt string) (*vit.Net, *train.Trainer) {
-	d, _ := mnist(t)
+	d, _ := modeltest.MNIST(t)
 	n, err := vit.New(small(16))
 	require.NoError(t, err)
 	tr, err := train.NewTrainer(n.Model, train.Rows(d.Slice(0, 50)), train.Rows(d.Slice(50, 80)), adam(t),
 		train.Options{BatchSize: 16, Seed: 7, Checkpoint: ckpt})
 	require.NoError(t, err)
 	return n, tr
-}
-
-func params(n *vit.Net) [][]float32 {
-	var out [][]float32
-	for _, p := range n.Params {
-		out = append(out, append([]float32(nil), p.Float32s()...))
-	}
-	return out
 }
 
 // copyParams sets the params of dst to those of src.
@@ -206,7 +178,7 @@ func copyParams(dst, src *vit.Net) {
 // are those of the transformer built for 2 images; evaluation in batches
 // of 16 (the last of 14) gives what one batch of all the images gives.
 func TestTrainerShortBatchAndEvaluation(t *testing.T) {
-	d, test := mnist(t)
+	d, test := modeltest.MNIST(t)
 	n, tr := newTrainer(t, "")
 	var sizes []int
 	tr.OnBatch = func(p train.Progress) { sizes = append(sizes, p.Batch) }
@@ -260,7 +232,7 @@ func TestCheckpointResumeBitIdentical(t *testing.T) {
 	require.NoError(t, resumed.Run(context.Background(), 4))
 	straightNet, straight := newTrainer(t, "")
 	require.NoError(t, straight.Run(context.Background(), 4))
-	assert.Equal(t, params(straightNet), params(resumedNet))
+	assert.Equal(t, modeltest.Float32s(straightNet.Params), modeltest.Float32s(resumedNet.Params))
 	assert.Equal(t, straight.History()[3].Loss, resumed.History()[3].Loss)
 }
 
@@ -268,7 +240,7 @@ func TestCheckpointResumeBitIdentical(t *testing.T) {
 // transformer of other initial weights, which then computes the same
 // logits; a transformer of another width refuses them, naming the param.
 func TestSavedParamsLoadByName(t *testing.T) {
-	d, _ := mnist(t)
+	d, _ := modeltest.MNIST(t)
 	a, err := vit.New(tiny(4, graph.Float32))
 	require.NoError(t, err)
 	c := tiny(4, graph.Float32)
