@@ -373,7 +373,7 @@ func dimsText(dims []*pb.TensorShapeProto_Dimension) string {
 		case hasValue(d):
 			parts[i] = fmt.Sprint(d.GetDimValue())
 		case d.GetDimParam() != "":
-			parts[i] = d.GetDimParam()
+			parts[i] = dimParamText(d.GetDimParam())
 		default:
 			parts[i] = "?"
 		}
@@ -382,6 +382,18 @@ func dimsText(dims []*pb.TensorShapeProto_Dimension) string {
 		return "()"
 	}
 	return strings.Join(parts, "x")
+}
+
+// dimParamText shows a symbolic dimension's name as it is when it is an
+// identifier, and quoted otherwise, so that a name from the file cannot
+// break an error message over lines.
+func dimParamText(p string) string {
+	for _, r := range p {
+		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return strconv.Quote(p)
+		}
+	}
+	return p
 }
 
 // checkDeclared compares a graph output with what the file declares.

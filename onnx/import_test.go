@@ -66,6 +66,9 @@ func TestImportErrorsAreOneLineAndNameTheCulprit(t *testing.T) {
 	unknown := map[string]*graph.Value{"z": graph.NewValue(graph.Float64, graph.Shape{2, 3})}
 	missing := model(17, "Add", false)
 	missing.Graph.Node[0].Input = []string{"x", "nowhere"}
+	oddDim := model(17, "Relu", false)
+	oddDim.Graph.Output[0] = tensorInfo("y", pb.TensorProto_DOUBLE,
+		&pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: "0\n0"}})
 	for _, tc := range []struct {
 		name        string
 		data        []byte
@@ -87,6 +90,7 @@ func TestImportErrorsAreOneLineAndNameTheCulprit(t *testing.T) {
 		{"missing input", marshal(t, missing), onnx.Options{}, `input "nowhere" is defined by no earlier node`, false},
 		{"wrong shape", good, onnx.Options{Inputs: wrongInput}, `input "x": got shape 3x2, want 2x3`, false},
 		{"wrong dtype", good, onnx.Options{Inputs: wrongType}, `input "x": got float32, want float64`, false},
+		{"odd dim_param", marshal(t, oddDim), onnx.Options{}, `graph output "y": computed with shape 2x3, the file declares "0\n0"`, false},
 		{"unknown input", good, onnx.Options{Inputs: unknown}, `input "z": the model has no such input`, false},
 	} {
 		_, err := onnx.ImportBytes(tc.data, tc.opts)
