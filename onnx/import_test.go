@@ -69,6 +69,8 @@ func TestImportErrorsAreOneLineAndNameTheCulprit(t *testing.T) {
 	oddDim := model(17, "Relu", false)
 	oddDim.Graph.Output[0] = tensorInfo("y", pb.TensorProto_DOUBLE,
 		&pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: "0\n0"}})
+	noTensor := model(17, "Constant", false, &pb.AttributeProto{Name: proto.String("value"), Type: pb.AttributeProto_TENSOR.Enum()})
+	noTensor.Graph.Node[0].Input = nil
 	for _, tc := range []struct {
 		name        string
 		data        []byte
@@ -91,6 +93,7 @@ func TestImportErrorsAreOneLineAndNameTheCulprit(t *testing.T) {
 		{"wrong shape", good, onnx.Options{Inputs: wrongInput}, `input "x": got shape 3x2, want 2x3`, false},
 		{"wrong dtype", good, onnx.Options{Inputs: wrongType}, `input "x": got float32, want float64`, false},
 		{"odd dim_param", marshal(t, oddDim), onnx.Options{}, `graph output "y": computed with shape 2x3, the file declares "0\n0"`, false},
+		{"attribute without its tensor", marshal(t, noTensor), onnx.Options{}, `node "the_node" (Constant): attribute "value": no tensor`, false},
 		{"unknown input", good, onnx.Options{Inputs: unknown}, `input "z": the model has no such input`, false},
 	} {
 		_, err := onnx.ImportBytes(tc.data, tc.opts)

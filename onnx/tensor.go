@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -95,6 +96,9 @@ func shapeOf(dims []int64) (graph.Shape, error) {
 // raw_data (little-endian) or in the typed fields; its length must match
 // the dims.
 func valueOf(t *pb.TensorProto) (*graph.Value, error) {
+	if t == nil {
+		return nil, errors.New("no tensor")
+	}
 	if t.GetDataLocation() == pb.TensorProto_EXTERNAL || len(t.GetExternalData()) > 0 {
 		return nil, &UnsupportedError{What: "external tensor data"}
 	}
