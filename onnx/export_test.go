@@ -173,14 +173,31 @@ func TestExportRefusesWhatONNXCannotHold(t *testing.T) {
 	}
 }
 
+// onnxChecker returns a function that runs onnx.checker.check_model with
+// full_check on a file and reports a rejection as a test error, or skips
+// the test when /usr/bin/python3 lacks the checker. It imports the checker
+// itself: the onnx directory that libonnx-testdata installs alone makes a
+// bare "import onnx" succeed.
+func onnxChecker(t *testing.T) func(name, path string) {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import onnx.checker").Run(); err != nil {
+		t.Skip("no python3 with the onnx package (python3-onnx)")
+	}
+	return func(name, path string) {
+		t.Helper()
+		out, err := exec.Command(py, "-c", "import onnx, onnx.checker, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: onnx.checker rejects it: %v\n%s", name, err, strings.TrimSpace(string(out)))
+		}
+	}
+}
+
 // TestExportPassesONNXChecker runs onnx.checker.check_model (full_check,
 // with shape inference, which also enters the model-local functions) on
 // exported models, when /usr/bin/python3 has the onnx package.
 func TestExportPassesONNXChecker(t *testing.T) {
-	py := "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import onnx").Run(); err != nil {
-		t.Skip("no python3 with the onnx package")
-	}
+	check := onnxChecker(t)
 	dir := t.TempDir()
 	mg := mlpGraph(t, tensor.Float64)
 	_, outs := opsGraph(t, graph.Float32)
@@ -198,9 +215,6 @@ func TestExportPassesONNXChecker(t *testing.T) {
 		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(py, "-c", "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", p).CombinedOutput()
-		if err != nil {
-			t.Errorf("%s: onnx.checker rejects it: %v\n%s", name, err, out)
-		}
+		check(name, p)
 	}
 }
